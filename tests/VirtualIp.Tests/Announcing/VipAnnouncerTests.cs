@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using VirtualIp.Addressing;
+using VirtualIp.Announcing;
+using VirtualIp.Binding;
+
+namespace VirtualIp.Tests.Announcing;
+
+public sealed class VipAnnouncerTests
+{
+    private static readonly MacAddress Mac = MacAddress.Parse("02:00:00:00:00:02");
+
+    [Fact]
+    public async Task Default_schedule_is_keepalived_five_now_five_after_five_seconds()
+    {
+        var (announcer, sender, time) = Create(new AnnouncerOptions());
+        using var handle = announcer.Start("eth0", [VipAddress.Parse("192.0.2.100/24")]);
+        await WaitForAsync(() => sender.Frames.Count == 5);
+        time.Advance(TimeSpan.FromSeconds(4.9));
+        await Task.Delay(20, TestContext.Current.CancellationToken);
+        Assert.Equal(5, sender.Frames.Count);
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        await WaitForAsync(() => sender.Frames.Count == 10);
+        time.Advance(TimeSpan.FromMinutes(10));
+        await Task.Delay(20, TestContext.Current.CancellationToken);
+        Assert.Equal(10, sender.Frames.Count);
+        Assert.All(sender.Frames, f => Assert.Equal("arp-req 192.0.2.100 02:00:00:00:00:02 Broadcast", f));
+    }
+
+    [Fact]
+    public async Task Refresh_repeats_until_disposed_and_ipv6_uses_na()
+    {
+        var (announcer, sender, time) = Create(new AnnouncerOptions { BurstCount = 1, SecondBurstDelay = TimeSpan.Zero, RefreshInterval = TimeSpan.FromSeconds(60), NeighborAdvertisementRouterFlag = true });
+        var handle = announcer.Start("eth0", [VipAddress.Parse("2001:db8::100/64")], MacAddress.ForVirtualRouter(52, ipv6: true));
+        await WaitForAsync(() => sender.Frames.Count == 1);
+        for (int i = 2; i <= 4; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(60));
+            await WaitForAsync(() => sender.Frames.Count == i);
+        }
+
+        handle.Dispose();
+        time.Advance(TimeSpan.FromSeconds(600));
+        await Task.Delay(20, TestContext.Current.CancellationToken);
+        Assert.Equal(4, sender.Frames.Count);
+        Assert.All(sender.Frames, f => Assert.Equal("na 2001:db8::100 00:00:5e:00:02:34 router", f));
+    }
+
+    [Theory]
+    [InlineData(ArpAnnouncementMode.Both, "arp-req,arp-rep,arp-req,arp-rep")]
+    [InlineData(ArpAnnouncementMode.Alternating, "arp-req,arp-rep")]
+    [InlineData(ArpAnnouncementMode.Reply, "arp-rep,arp-rep")]
+    public async Task Arp_modes_pick_the_operation(ArpAnnouncementMode mode, string expected)
+    {
+        var (announcer, sender, _) = Create(new AnnouncerOptions { BurstCount = 2, SecondBurstDelay = TimeSpan.Zero, ArpMode = mode, ArpTargetHardware = ArpTargetHardware.Own });
+        using var handle = announcer.Start("eth0", [VipAddress.Parse("192.0.2.100/24")]);
+        int n = expected.Split(',').Length;
+        await WaitForAsync(() => sender.Frames.Count == n);
+        Assert.Equal(expected, string.Join(',', sender.Frames.Select(f => f.Split(' ')[0])));
+    }
+
+    [Fact]
+    public async Task Spacing_paces_frames_of_a_burst()
+    {
+        var (announcer, sender, time) = Create(new AnnouncerOptions { BurstCount = 3, FrameSpacing = TimeSpan.FromMilliseconds(200), SecondBurstDelay = TimeSpan.Zero });
+        using var handle = announcer.Start("eth0", [VipAddress.Parse("192.0.2.100/24")]);
+        await WaitForAsync(() => sender.Frames.Count == 1);
+        time.Advance(TimeSpan.FromMilliseconds(199));
+        await Task.Delay(20, TestContext.Current.CancellationToken);
+        Assert.Single(sender.Frames);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await WaitForAsync(() => sender.Frames.Count == 2);
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        await WaitForAsync(() => sender.Frames.Count == 3);
+    }
+
+    private static (VipAnnouncer, RecordingSender, FakeTimeProvider) Create(AnnouncerOptions options)
+    {
+        var sender = new RecordingSender();
+        var time = new FakeTimeProvider();
+        var announcer = new VipAnnouncer(new SenderFactory(sender), new StubBinder(), new TextFrames(), new StaticOptions(options), time);
+        return (announcer, sender, time);
+    }
+
+    internal static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
+            await Task.Delay(2);
+        }
+    }
+
+    private sealed class StaticOptions(AnnouncerOptions value) : IOptionsMonitor<AnnouncerOptions>
+    {
+        public AnnouncerOptions CurrentValue => value;
+        public AnnouncerOptions Get(string? name) => value;
+        public IDisposable? OnChange(Action<AnnouncerOptions, string?> listener) => null;
+    }
+
+    private sealed class TextFrames : IAnnouncementFrames
+    {
+        public int MaxFrameLength => 128;
+
+        public int WriteArp(Span<byte> destination, MacAddress source, ReadOnlySpan<byte> vip, bool reply, ArpTargetHardware targetHardware) =>
+            Write(destination, $"{(reply ? "arp-rep" : "arp-req")} {new IPAddress(vip)} {source} {targetHardware}");
+
+        public int WriteNeighborAdvertisement(Span<byte> destination, MacAddress source, ReadOnlySpan<byte> vip, bool router) =>
+            Write(destination, $"na {new IPAddress(vip)} {source}{(router ? " router" : "")}");
+
+        private static int Write(Span<byte> d, string s) => System.Text.Encoding.ASCII.GetBytes(s, d);
+    }
+
+    private sealed class RecordingSender : IFrameSender
+    {
+        public ConcurrentQueue<string> Frames { get; } = new();
+        public string InterfaceName => "eth0";
+        public void Send(ReadOnlySpan<byte> frame) => Frames.Enqueue(System.Text.Encoding.ASCII.GetString(frame));
+        public void Dispose() { }
+    }
+
+    private sealed class SenderFactory(IFrameSender sender) : IFrameSenderFactory
+    {
+        public IFrameSender Create(string interfaceName) => sender;
+    }
+
+    private sealed class StubBinder : IVipBinder
+    {
+        public ValueTask<bool> AddAsync(string interfaceName, VipAddress vip, VipBindOptions? options = null, CancellationToken cancellationToken = default) => ValueTask.FromResult(true);
+        public ValueTask<bool> RemoveAsync(string interfaceName, VipAddress vip, CancellationToken cancellationToken = default) => ValueTask.FromResult(true);
+        public ValueTask<IReadOnlyList<BoundAddress>> ListAsync(string interfaceName, CancellationToken cancellationToken = default) => ValueTask.FromResult<IReadOnlyList<BoundAddress>>([]);
+        public ValueTask<IReadOnlyList<BoundAddress>> RemoveStaleAsync(string interfaceName, IReadOnlyCollection<VipAddress>? keep = null, CancellationToken cancellationToken = default) => ValueTask.FromResult<IReadOnlyList<BoundAddress>>([]);
+        public ValueTask<InterfaceInfo> GetInterfaceAsync(string interfaceName, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(new InterfaceInfo(interfaceName, 2, Mac, 1500, true, null, null));
+    }
+}
