@@ -755,6 +755,9 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         }
     }
 
+    /// <summary>What the advert timer does (tests and benchmarks drive it directly).</summary>
+    internal void OnAdvertTimerForTests() => OnAdvertTimer();
+
     private void OnAdvertTimer()
     {
         lock (_gate)
@@ -954,7 +957,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private void EnterFaultLocked(VrrpTransitionReason reason, string? detail)
     {
         var old = _state;
-        if (old is VrrpState.Fault or VrrpState.Initialize)
+        if (old == VrrpState.Fault)
         {
             return;
         }
