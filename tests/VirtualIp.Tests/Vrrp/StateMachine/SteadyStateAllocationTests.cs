@@ -1,0 +1,95 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using VirtualIp.Election;
+using VirtualIp.Vrrp;
+
+namespace VirtualIp.Tests.Vrrp.StateMachine;
+
+/// <summary>The steady state — the master sending adverts, a backup receiving them — allocates nothing.</summary>
+public sealed class SteadyStateAllocationTests
+{
+    /// <summary>Hands each sent advert straight to the peer's receive path, from a preallocated buffer.</summary>
+    private sealed class WireTransport(IPAddress local, IPAddress destination) : IVrrpTransport
+    {
+        private readonly byte[] _buffer = new byte[1500];
+        private readonly byte[] _local = local.GetAddressBytes();
+        private readonly byte[] _destination = destination.GetAddressBytes();
+
+        public WireTransport? Peer { get; set; }
+
+        public IVrrpPacketHandler? Handler { get; private set; }
+
+        public bool IsIPv6 => local.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+
+        public IPAddress LocalAddress => local;
+
+        public IReadOnlyList<IPAddress> Destinations { get; } = [destination];
+
+        public ValueTask StartAsync(IVrrpPacketHandler handler, CancellationToken cancellationToken = default)
+        {
+            Handler = handler;
+            return ValueTask.CompletedTask;
+        }
+
+        public void Send(ReadOnlySpan<byte> payload, int destinationIndex)
+        {
+            payload.CopyTo(_buffer);
+            var packet = new VrrpReceivedPacket(_buffer.AsSpan(0, payload.Length), _local, _destination, 255, IsIPv6);
+            Peer!.Handler!.OnPacket(packet); // the peer's mux (its own lock; never re-enters the sender here)
+            Handler!.OnPacket(packet);       // and our own multicast loop-back (dropped as OwnPacket)
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Theory]
+    [InlineData(false, VrrpVersion.V3)]
+    [InlineData(true, VrrpVersion.V3)]
+    [InlineData(false, VrrpVersion.V2)]
+    public async Task Sending_and_receiving_adverts_allocates_nothing(bool ipv6, VrrpVersion version)
+    {
+        var time = new FakeTimeProvider();
+        var group = ipv6 ? SimulatedNetwork.MulticastV6 : SimulatedNetwork.MulticastV4;
+        var masterT = new WireTransport(IPAddress.Parse(ipv6 ? "2001:db8::2" : "192.0.2.2"), group);
+        var backupT = new WireTransport(IPAddress.Parse(ipv6 ? "2001:db8::1" : "192.0.2.1"), group);
+        masterT.Peer = backupT;
+        backupT.Peer = masterT;
+
+        void Configure(VrrpRouterOptions o)
+        {
+            o.Version = version;
+            if (version == VrrpVersion.V2)
+            {
+                o.AuthPassword = "secret";
+            }
+        }
+
+        var master = VirtualRouterFactory.CreateCore([Sim.Options("m", 255, Configure, ipv6: ipv6)], _ => masterT, new FakeVipBinder(), new FakeAnnouncer(), time, NullLoggerFactory.Instance, null)[0];
+        var backup = VirtualRouterFactory.CreateCore([Sim.Options("b", 100, Configure, ipv6: ipv6)], _ => backupT, new FakeVipBinder(), new FakeAnnouncer(), time, NullLoggerFactory.Instance, null)[0];
+        await backup.StartAsync(TestContext.Current.CancellationToken);
+        await master.StartAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(VrrpState.Master, master.State);
+        Assert.Equal(VrrpState.Backup, backup.State);
+
+        const int n = 10_000;
+        for (int i = 0; i < 100; i++)
+        {
+            master.OnAdvertTimerForTests();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < n; i++)
+        {
+            master.OnAdvertTimerForTests(); // encode + send; the backup decodes, validates and re-arms its down timer
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(backup.GetStatistics().AdvertisementsReceived >= n);
+        Assert.Equal(0, backup.GetStatistics().TotalRejected);
+        Assert.Equal(VrrpState.Backup, backup.State);
+        await master.DisposeAsync();
+        await backup.DisposeAsync();
+    }
+}
