@@ -98,7 +98,7 @@ internal sealed partial class HealthMonitor : IHealthMonitor
     }
 
     /// <summary>Runs one cycle of a check now, outside its schedule (tests and benchmarks).</summary>
-    internal void RunNow(string checkName)
+    internal void RunNow(string checkName, bool reschedule = false)
     {
         CheckRunner? runner;
         lock (_lock)
@@ -106,7 +106,7 @@ internal sealed partial class HealthMonitor : IHealthMonitor
             _checks.TryGetValue(checkName, out runner);
         }
 
-        (runner ?? throw new ArgumentException($"No health check named '{checkName}'.", nameof(checkName))).RunCycle(reschedule: false);
+        (runner ?? throw new ArgumentException($"No health check named '{checkName}'.", nameof(checkName))).RunCycle(reschedule);
     }
 
     internal static void Validate(HealthCheckOptions options)
