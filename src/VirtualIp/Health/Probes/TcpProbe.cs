@@ -36,5 +36,7 @@ internal sealed class TcpProbe : IHealthProbe
         return ProbeResult.Success;
     }
 
-    public override string ToString() => $"tcp://{_endPoint}";
+    public override string ToString() => _endPoint is DnsEndPoint dns
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"tcp://{dns.Host}:{dns.Port}")
+        : $"tcp://{_endPoint}";
 }
