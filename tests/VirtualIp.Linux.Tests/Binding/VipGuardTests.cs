@@ -1,0 +1,174 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using VirtualIp.Addressing;
+using VirtualIp.Binding;
+using VirtualIp.Linux.Binding;
+
+namespace VirtualIp.Linux.Tests.Binding;
+
+public class VipGuardTests
+{
+    private static readonly VipAddress Vip = VipAddress.Parse("192.0.2.200/24");
+
+    [Fact]
+    public async Task DeletedVip_IsReportedAndRestoredAfterTheDelay()
+    {
+        var time = new FakeTimeProvider();
+        var binder = new FakeBinder();
+        var watcher = new FakeWatcher();
+        await using var guard = new VipGuard(binder, watcher, "eth0", new VipGuardOptions { RestoreDelay = TimeSpan.FromMilliseconds(100) }, time);
+        var deleted = new List<VipAddress>();
+        var restored = new List<VipAddress>();
+        guard.Deleted += (_, e) => deleted.Add(e.Vip);
+        guard.Restored += (_, e) => restored.Add(e.Vip);
+        await binder.AddAsync("eth0", Vip, cancellationToken: TestContext.Current.CancellationToken);
+        guard.Hold(Vip);
+        await guard.StartAsync(TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        await guard.WhenIdle;
+        Assert.Equal(1, binder.AddCalls); // initial check found it present
+
+        binder.Addresses.Clear(); // someone else deletes it
+        watcher.Raise(AddressChangeKind.AddressRemoved, 2, Vip.Address, 24);
+        Assert.Equal([Vip], deleted);
+        Assert.Empty(restored);
+
+        time.Advance(TimeSpan.FromMilliseconds(99));
+        await guard.WhenIdle;
+        Assert.Empty(restored);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await guard.WhenIdle;
+        Assert.Equal([Vip], restored);
+        Assert.Contains(binder.Addresses, a => a.Equals(Vip));
+    }
+
+    [Fact]
+    public async Task RestoreDeletedFalse_OnlyReports()
+    {
+        var time = new FakeTimeProvider();
+        var binder = new FakeBinder();
+        var watcher = new FakeWatcher();
+        await using var guard = new VipGuard(binder, watcher, "eth0", new VipGuardOptions { RestoreDeleted = false }, time);
+        int deleted = 0;
+        guard.Deleted += (_, _) => deleted++;
+        guard.Hold(Vip);
+        await guard.StartAsync(TestContext.Current.CancellationToken);
+        watcher.Raise(AddressChangeKind.AddressRemoved, 2, Vip.Address, 24);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await guard.WhenIdle;
+        Assert.Equal(1, deleted);
+        Assert.Equal(0, binder.AddCalls);
+    }
+
+    [Fact]
+    public async Task OtherInterfaceOrOtherAddressOrReleasedVip_IsIgnored()
+    {
+        var time = new FakeTimeProvider();
+        var binder = new FakeBinder();
+        var watcher = new FakeWatcher();
+        await using var guard = new VipGuard(binder, watcher, "eth0", null, time);
+        int deleted = 0;
+        guard.Deleted += (_, _) => deleted++;
+        guard.Hold(Vip);
+        await guard.StartAsync(TestContext.Current.CancellationToken);
+        watcher.Raise(AddressChangeKind.AddressRemoved, 3, Vip.Address, 24);           // other interface
+        watcher.Raise(AddressChangeKind.AddressRemoved, 2, IPAddress.Parse("192.0.2.9"), 24); // other address
+        watcher.Raise(AddressChangeKind.AddressRemoved, 2, Vip.Address, 32);           // other prefix
+        Assert.True(guard.Release(Vip));
+        watcher.Raise(AddressChangeKind.AddressRemoved, 2, Vip.Address, 24);           // released
+        Assert.Equal(0, deleted);
+    }
+
+    [Fact]
+    public async Task Resync_ChecksAndRestoresMissingVipsOnce()
+    {
+        var time = new FakeTimeProvider();
+        var binder = new FakeBinder();
+        var watcher = new FakeWatcher();
+        await using var guard = new VipGuard(binder, watcher, "eth0", new VipGuardOptions { RestoreDelay = TimeSpan.FromMilliseconds(50) }, time);
+        guard.Hold(Vip);
+        await guard.StartAsync(TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        await guard.WhenIdle;
+        Assert.Equal(1, binder.AddCalls); // was missing at start: restored
+        binder.Addresses.Clear();
+        for (int i = 0; i < 5; i++)
+        {
+            watcher.Raise(AddressChangeKind.Resync, 0, null, 0);
+        }
+
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        await guard.WhenIdle;
+        Assert.Equal(2, binder.AddCalls); // debounced: one check for five resyncs
+    }
+
+    [Fact]
+    public async Task FailedRestore_RaisesRestoreFailed()
+    {
+        var time = new FakeTimeProvider();
+        var binder = new FakeBinder { FailAdds = true };
+        var watcher = new FakeWatcher();
+        await using var guard = new VipGuard(binder, watcher, "eth0", null, time);
+        var failures = new List<Exception?>();
+        guard.RestoreFailed += (_, e) => failures.Add(e.Error);
+        guard.Hold(Vip);
+        await guard.StartAsync(TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await guard.WhenIdle;
+        var ex = Assert.IsType<VipBindingException>(Assert.Single(failures));
+        Assert.Equal(1, ex.ErrorCode);
+    }
+
+    [Fact]
+    public void NegativeDelay_IsRejected() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VipGuard(new FakeBinder(), new FakeWatcher(), "eth0", new VipGuardOptions { RestoreDelay = TimeSpan.FromSeconds(-1) }));
+
+    private sealed class FakeWatcher : IAddressWatcher
+    {
+        public event EventHandler<AddressChangedEventArgs>? Changed;
+
+        public void Raise(AddressChangeKind kind, int index, IPAddress? address, int prefix) =>
+            Changed?.Invoke(this, new AddressChangedEventArgs(kind, index, null, address, prefix));
+
+        public ValueTask StartAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private sealed class FakeBinder : IVipBinder
+    {
+        public List<VipAddress> Addresses { get; } = [];
+
+        public int AddCalls { get; private set; }
+
+        public bool FailAdds { get; init; }
+
+        public ValueTask<bool> AddAsync(string interfaceName, VipAddress vip, VipBindOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            AddCalls++;
+            if (FailAdds)
+            {
+                throw new VipBindingException("nope", 1, "needs CAP_NET_ADMIN");
+            }
+
+            if (Addresses.Contains(vip))
+            {
+                return new(false);
+            }
+
+            Addresses.Add(vip);
+            return new(true);
+        }
+
+        public ValueTask<bool> RemoveAsync(string interfaceName, VipAddress vip, CancellationToken cancellationToken = default) => new(Addresses.Remove(vip));
+
+        public ValueTask<IReadOnlyList<BoundAddress>> ListAsync(string interfaceName, CancellationToken cancellationToken = default) =>
+            new(Addresses.Select(v => new BoundAddress(v.Address, v.PrefixLength, 2, null, 0, true)).ToList());
+
+        public ValueTask<IReadOnlyList<BoundAddress>> RemoveStaleAsync(string interfaceName, IReadOnlyCollection<VipAddress>? keep = null, CancellationToken cancellationToken = default) =>
+            new(Array.Empty<BoundAddress>());
+
+        public ValueTask<InterfaceInfo> GetInterfaceAsync(string interfaceName, CancellationToken cancellationToken = default) =>
+            new(new InterfaceInfo(interfaceName, 2, MacAddress.Parse("02:00:00:00:00:01"), 1500, true, null, null));
+    }
+}
