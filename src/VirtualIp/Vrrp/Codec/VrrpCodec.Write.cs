@@ -1,0 +1,146 @@
+using System.Buffers.Binary;
+using VirtualIp.Frames;
+
+namespace VirtualIp.Vrrp;
+
+public static partial class VrrpCodec
+{
+    /// <summary>IP protocol number of VRRP.</summary>
+    public const byte IPProtocol = 112;
+
+    /// <summary>The largest VRRPv3 advertisement interval in centiseconds (12 bits).</summary>
+    public const ushort MaxV3IntervalCentiseconds = 4095;
+
+    private const byte TypeAdvertisement = 1;
+
+    public static partial int Write(Span<byte> destination, in VrrpMessage message, ReadOnlySpan<byte> sourceAddress,
+        ReadOnlySpan<byte> destinationAddress, VrrpChecksumMode checksumMode)
+    {
+        int addrLen = message.IsIPv6 ? 16 : 4;
+        bool v2 = message.Version == VrrpVersion.V2;
+        if (message.Version is not (VrrpVersion.V2 or VrrpVersion.V3))
+        {
+            throw new ArgumentException($"VRRP version {(int)message.Version} is not supported (2 or 3).", nameof(message));
+        }
+
+        if (v2 && message.IsIPv6)
+        {
+            throw new ArgumentException("VRRPv2 carries IPv4 addresses only; use VRRPv3 for IPv6.", nameof(message));
+        }
+
+        if (message.VirtualRouterId == 0)
+        {
+            throw new ArgumentException("The VRID is 1 to 255; got 0.", nameof(message));
+        }
+
+        int count = message.Addresses.Length / addrLen;
+        if (message.Addresses.Length == 0 || message.Addresses.Length % addrLen != 0 || count > 255)
+        {
+            throw new ArgumentException(
+                $"The address list must hold 1 to 255 {(message.IsIPv6 ? "IPv6" : "IPv4")} addresses of {addrLen} bytes; got {message.Addresses.Length} bytes.",
+                nameof(message));
+        }
+
+        byte v2Seconds = 0;
+        if (v2)
+        {
+            if (message.IntervalCentiseconds % 100 != 0 || message.IntervalCentiseconds is < 100 or > 25500)
+            {
+                throw new ArgumentException(
+                    $"A VRRPv2 interval is a whole number of seconds from 1 to 255; got {message.IntervalCentiseconds} centiseconds.", nameof(message));
+            }
+
+            v2Seconds = (byte)(message.IntervalCentiseconds / 100);
+            if (message.AuthData.Length > V2AuthDataLength)
+            {
+                throw new ArgumentException($"VRRPv2 authentication data is at most 8 bytes; got {message.AuthData.Length}.", nameof(message));
+            }
+
+            if (message.AuthType is not (VrrpAuthType.None or VrrpAuthType.SimpleText))
+            {
+                throw new ArgumentException($"VRRPv2 authentication type {(int)message.AuthType} is not supported (0 or 1).", nameof(message));
+            }
+        }
+        else if (message.IntervalCentiseconds is 0 or > MaxV3IntervalCentiseconds)
+        {
+            throw new ArgumentException(
+                $"A VRRPv3 interval is 1 to 4095 centiseconds; got {message.IntervalCentiseconds}.", nameof(message));
+        }
+
+        int length = HeaderLength + message.Addresses.Length + (v2 ? V2AuthDataLength : 0);
+        if (destination.Length < length)
+        {
+            throw new ArgumentException($"The VRRP message needs {length} bytes; the destination has {destination.Length}.", nameof(destination));
+        }
+
+        bool pseudo = !v2 && (message.IsIPv6 || checksumMode != VrrpChecksumMode.MessageOnly);
+        if (pseudo)
+        {
+            if (checksumMode == VrrpChecksumMode.AcceptEither && !message.IsIPv6)
+            {
+                throw new ArgumentException("AcceptEither is a receive policy; write with WithPseudoHeader or MessageOnly.", nameof(checksumMode));
+            }
+
+            if (sourceAddress.Length != addrLen || destinationAddress.Length != addrLen)
+            {
+                throw new ArgumentException(
+                    $"The pseudo-header checksum needs {addrLen}-byte source and destination addresses; got {sourceAddress.Length} and {destinationAddress.Length}.",
+                    nameof(sourceAddress));
+            }
+        }
+
+        Span<byte> d = destination[..length];
+        d[0] = (byte)(((byte)message.Version << 4) | TypeAdvertisement);
+        d[1] = message.VirtualRouterId;
+        d[2] = message.Priority;
+        d[3] = (byte)count;
+        if (v2)
+        {
+            d[4] = (byte)message.AuthType;
+            d[5] = v2Seconds;
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(d[4..], message.IntervalCentiseconds);
+        }
+
+        d[6] = 0;
+        d[7] = 0;
+        message.Addresses.CopyTo(d[HeaderLength..]);
+        if (v2)
+        {
+            Span<byte> auth = d.Slice(HeaderLength + message.Addresses.Length, V2AuthDataLength);
+            auth.Clear();
+            if (message.AuthType == VrrpAuthType.SimpleText)
+            {
+                message.AuthData.CopyTo(auth);
+            }
+        }
+
+        ushort checksum = pseudo
+            ? ComputePseudoHeaderChecksum(d, sourceAddress, destinationAddress, message.IsIPv6)
+            : InternetChecksum.Compute(d);
+        BinaryPrimitives.WriteUInt16BigEndian(d[6..], checksum);
+        return length;
+    }
+
+    /// <summary>The checksum over the IPv4 or IPv6 pseudo-header and <paramref name="vrrp"/>.</summary>
+    internal static ushort ComputePseudoHeaderChecksum(ReadOnlySpan<byte> vrrp, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, bool ipv6)
+    {
+        ulong sum = InternetChecksum.Accumulate(source, 0);
+        sum = InternetChecksum.Accumulate(destination, sum);
+        if (ipv6)
+        {
+            // Upper-layer length (32 bits; VRRP is far below 64 KiB) and the next header in the last byte.
+            sum = InternetChecksum.AccumulateWord((ushort)vrrp.Length, sum);
+            sum = InternetChecksum.AccumulateWord(IPProtocol, sum);
+        }
+        else
+        {
+            sum = InternetChecksum.AccumulateWord(IPProtocol, sum);
+            sum = InternetChecksum.AccumulateWord((ushort)vrrp.Length, sum);
+        }
+
+        return InternetChecksum.Finish(InternetChecksum.Accumulate(vrrp, sum));
+    }
+}

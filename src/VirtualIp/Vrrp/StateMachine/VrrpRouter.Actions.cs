@@ -1,0 +1,162 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using VirtualIp.Election;
+
+namespace VirtualIp.Vrrp;
+
+internal enum VrrpActionKind
+{
+    RaiseStateChanged,
+    AddVips,
+    RemoveVips,
+    StartAnnouncing,
+    StopAnnouncing,
+    Barrier,
+}
+
+/// <summary>A side effect of a transition, run in order by the router's action queue.</summary>
+internal readonly record struct VrrpAction(VrrpActionKind Kind, VrrpStateChangedEventArgs? Event = null, TaskCompletionSource? Barrier = null);
+
+internal sealed partial class VrrpRouter
+{
+    private void StartActionLoop()
+    {
+        var channel = Channel.CreateUnbounded<VrrpAction>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        lock (_gate)
+        {
+            _actions = channel;
+            _actionLoop = Task.Run(() => RunActionsAsync(channel.Reader));
+        }
+    }
+
+    private void EnqueueLocked(in VrrpAction action)
+    {
+        if (_actions is null || !_actions.Writer.TryWrite(action))
+        {
+            Log.ActionDropped(_logger, _name, _vrid, action.Kind.ToString());
+        }
+    }
+
+    private async Task RunActionsAsync(ChannelReader<VrrpAction> reader)
+    {
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var action))
+            {
+                await ExecuteAsync(action).ConfigureAwait(false);
+            }
+        }
+
+        lock (_gate)
+        {
+            if (_actions?.Reader == reader)
+            {
+                _actions = null;
+            }
+        }
+    }
+
+#pragma warning disable CA1031 // Side effects must never crash the engine: every failure is logged and raised as ActionFailed.
+    private async Task ExecuteAsync(VrrpAction action)
+    {
+        switch (action.Kind)
+        {
+            case VrrpActionKind.RaiseStateChanged:
+                try
+                {
+                    StateChanged?.Invoke(this, action.Event!);
+                }
+                catch (Exception ex)
+                {
+                    Log.ActionFailed(_logger, _name, _vrid, VirtualRouterAction.EventHandler, null, ex);
+                    RaiseActionFailed(VirtualRouterAction.EventHandler, null, ex);
+                }
+
+                break;
+
+            case VrrpActionKind.AddVips:
+                foreach (var vip in _vips)
+                {
+                    try
+                    {
+                        await _binder.AddAsync(_interface, vip, s_bindOptions).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        Log.ActionFailed(_logger, _name, _vrid, VirtualRouterAction.AddVip, vip.ToString(), ex);
+                        RaiseActionFailed(VirtualRouterAction.AddVip, vip.ToString(), ex);
+                    }
+                }
+
+                break;
+
+            case VrrpActionKind.RemoveVips:
+                foreach (var vip in _vips)
+                {
+                    try
+                    {
+                        await _binder.RemoveAsync(_interface, vip).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        Log.ActionFailed(_logger, _name, _vrid, VirtualRouterAction.RemoveVip, vip.ToString(), ex);
+                        RaiseActionFailed(VirtualRouterAction.RemoveVip, vip.ToString(), ex);
+                    }
+                }
+
+                break;
+
+            case VrrpActionKind.StartAnnouncing:
+                if (_announcer is not null)
+                {
+                    try
+                    {
+                        _announcement?.Dispose();
+                        _announcement = _announcer.Start(_interface, _vips, _announceMac);
+                    }
+                    catch (Exception ex)
+                    {
+                        _announcement = null;
+                        Log.ActionFailed(_logger, _name, _vrid, VirtualRouterAction.StartAnnouncing, _interface, ex);
+                        RaiseActionFailed(VirtualRouterAction.StartAnnouncing, _interface, ex);
+                    }
+                }
+
+                break;
+
+            case VrrpActionKind.StopAnnouncing:
+                try
+                {
+                    _announcement?.Dispose();
+                }
+                catch (Exception ex)
+                {
+                    Log.ActionFailed(_logger, _name, _vrid, VirtualRouterAction.StopAnnouncing, _interface, ex);
+                    RaiseActionFailed(VirtualRouterAction.StopAnnouncing, _interface, ex);
+                }
+                finally
+                {
+                    _announcement = null;
+                }
+
+                break;
+
+            case VrrpActionKind.Barrier:
+                action.Barrier!.TrySetResult();
+                break;
+        }
+    }
+
+    private void RaiseActionFailed(VirtualRouterAction what, string? target, Exception exception)
+    {
+        try
+        {
+            ActionFailed?.Invoke(this, new VirtualRouterActionFailedEventArgs(_name, _vrid, what, target, exception, _time.GetUtcNow()));
+        }
+        catch (Exception ex)
+        {
+            Log.ActionFailedHandlerThrew(_logger, _name, _vrid, ex);
+        }
+    }
+#pragma warning restore CA1031
+}

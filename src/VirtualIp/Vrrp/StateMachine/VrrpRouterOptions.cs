@@ -1,0 +1,79 @@
+using System.Net;
+using VirtualIp.Addressing;
+
+namespace VirtualIp.Vrrp;
+
+/// <summary>
+/// One VRRP virtual router (keepalived's <c>vrrp_instance</c>). Bound from configuration, e.g. <c>VirtualIp:Routers:0</c>.
+/// </summary>
+public sealed class VrrpRouterOptions
+{
+    /// <summary>A name for logs, events and metrics (keepalived's instance name). Required.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The network interface the router runs on, e.g. "eth0". Required.</summary>
+    public string Interface { get; set; } = "";
+
+    /// <summary>The virtual router identifier, 1 to 255; must be the same on every node of the router and unique per interface and family.</summary>
+    public int VirtualRouterId { get; set; }
+
+    /// <summary>
+    /// 1 to 255 (default 100). 255 = the address owner, which becomes master at once on startup.
+    /// The highest priority wins; equal priorities are broken by the higher primary address.
+    /// </summary>
+    public int Priority { get; set; } = 100;
+
+    /// <summary>
+    /// The protocol version (default <see cref="VrrpVersion.V3"/>). keepalived defaults to v2 for IPv4 instances;
+    /// set <see cref="VrrpVersion.V2"/> to interoperate with such peers. IPv6 requires v3.
+    /// </summary>
+    public VrrpVersion Version { get; set; } = VrrpVersion.V3;
+
+    /// <summary>
+    /// How often the master sends adverts (default 1 s). v3: 10 ms to 40.95 s in 10 ms steps; v2: whole seconds, 1 to 255.
+    /// Backups adopt the master's advertised interval (v3).
+    /// </summary>
+    public TimeSpan AdvertisementInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether a higher-priority backup takes over from a lower-priority master (default true; keepalived <c>nopreempt</c> = false).</summary>
+    public bool Preempt { get; set; } = true;
+
+    /// <summary>
+    /// keepalived's <c>preempt_delay</c> (0 to 1000 s, default 0): after startup, or after first seeing a lower-priority
+    /// master, keep accepting its adverts for this long before preempting it.
+    /// </summary>
+    public TimeSpan PreemptDelay { get; set; }
+
+    /// <summary>
+    /// RFC 9568 Accept_Mode: whether the master accepts packets addressed to the VIPs when it is not the address owner.
+    /// The engine only carries the flag; the platform layer enforces it. keepalived's default is accept.
+    /// </summary>
+    public bool AcceptMode { get; set; } = true;
+
+    /// <summary>The virtual addresses, all of one family (IPv4 or IPv6). At least one.</summary>
+    public IList<VipAddress> Vips { get; set; } = new List<VipAddress>();
+
+    /// <summary>Unicast peers (keepalived <c>unicast_peer</c>). Empty = multicast. When set, adverts from other sources are rejected.</summary>
+    public IList<IPAddress> UnicastPeers { get; set; } = new List<IPAddress>();
+
+    /// <summary>Announce the VIPs with the VRRP virtual MAC 00-00-5E-00-01-{VRID} (keepalived <c>use_vmac</c>); the platform creates the macvlan.</summary>
+    public bool UseVirtualMac { get; set; }
+
+    /// <summary>
+    /// IPv4 VRRPv3 checksum form sent (default <see cref="VrrpChecksumMode.WithPseudoHeader"/>, keepalived's default;
+    /// <see cref="VrrpChecksumMode.MessageOnly"/> = RFC 9568 / keepalived <c>v3_checksum_as_v2</c>). Either form is accepted on receive.
+    /// </summary>
+    public VrrpChecksumMode ChecksumMode { get; set; } = VrrpChecksumMode.WithPseudoHeader;
+
+    /// <summary>VRRPv2 only: a simple-text password of at most 8 ASCII characters (keepalived <c>auth_type PASS</c>). Null = no authentication.</summary>
+    public string? AuthPassword { get; set; }
+
+    /// <summary>
+    /// The sync group (keepalived <c>vrrp_sync_group</c>) this router belongs to, or null. Members go Fault together,
+    /// go Backup together, and become master only when all of them want to.
+    /// </summary>
+    public string? SyncGroup { get; set; }
+
+    /// <summary>On start, remove addresses carrying this library's ownership mark left behind by a crashed process (default true).</summary>
+    public bool RemoveStaleAddressesOnStart { get; set; } = true;
+}
