@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Election;
+using VirtualIp.Vrrp;
 
 namespace VirtualIp.Linux.Vrrp;
 
@@ -31,5 +32,31 @@ public static class LinuxVrrpTransport
         ArgumentNullException.ThrowIfNull(options);
         var logger = (ILogger?)loggerFactory?.CreateLogger("VirtualIp.Linux.Vrrp.RawVrrpTransport") ?? NullLogger.Instance;
         return RawVrrpTransport.Create(options, logger, timeProvider ?? TimeProvider.System);
+    }
+
+    /// <summary>
+    /// Opens the transport a router needs: its interface, the family of its VIPs and its unicast peers. Pass it as the
+    /// transport factory of <see cref="VirtualRouterFactory"/>: <c>VirtualRouterFactory.Create(routers, o =&gt; LinuxVrrpTransport.CreateForRouter(o), binder)</c>.
+    /// </summary>
+    /// <param name="router">The router configuration (Interface, Vips, UnicastPeers are used).</param>
+    /// <param name="loggerFactory">Logs start, send/receive errors and handler failures; null for none.</param>
+    /// <param name="timeProvider">Time source for the back-off after receive errors; null for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentException">The router has no VIPs (the family is unknown).</exception>
+    /// <exception cref="VrrpTransportException">The OS refused.</exception>
+    public static IVrrpTransport CreateForRouter(VrrpRouterOptions router, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        if (router.Vips is not { Count: > 0 } || router.Vips[0] is null)
+        {
+            throw new ArgumentException($"Router '{router.Name}' has no VIPs, so the address family of its transport is unknown.", nameof(router));
+        }
+
+        var options = new LinuxVrrpTransportOptions { InterfaceName = router.Interface, IsIPv6 = router.Vips[0].IsIPv6 };
+        foreach (var peer in router.UnicastPeers)
+        {
+            options.UnicastPeers.Add(peer);
+        }
+
+        return Create(options, loggerFactory, timeProvider);
     }
 }
