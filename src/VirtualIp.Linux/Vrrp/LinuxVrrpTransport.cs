@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using VirtualIp.Election;
+using VirtualIp.Vrrp;
+
+namespace VirtualIp.Linux.Vrrp;
+
+/// <summary>
+/// Creates the Linux VRRP transport: a raw IP protocol-112 socket bound to one interface, TTL/hop limit 255,
+/// joined to 224.0.0.18 or ff02::12 (or sending to unicast peers). Needs CAP_NET_RAW.
+/// </summary>
+public static class LinuxVrrpTransport
+{
+    /// <summary>
+    /// Name of the <see cref="System.Diagnostics.Metrics.Meter"/> with the transport's counters
+    /// (<c>virtualip.vrrp.transport.packets_received</c>, <c>.invalid_ttl</c>, <c>.dropped</c>, <c>.send_errors</c>;
+    /// tag <c>interface</c>).
+    /// </summary>
+    public const string MeterName = "VirtualIp.Linux.Vrrp";
+
+    /// <summary>
+    /// Opens the socket and configures it; the transport starts receiving on <see cref="IVrrpTransport.StartAsync"/>.
+    /// Call it in the network namespace of the interface (the socket keeps that namespace).
+    /// </summary>
+    /// <param name="options">Interface, family, unicast peers and source address.</param>
+    /// <param name="loggerFactory">Logs start, send/receive errors and handler failures; null for none.</param>
+    /// <param name="timeProvider">Time source for the back-off after receive errors; null for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentException">The options are invalid (the message names the value).</exception>
+    /// <exception cref="VrrpTransportException">The OS refused (errno and hint, e.g. "needs CAP_NET_RAW", or the interface does not exist).</exception>
+    public static IVrrpTransport Create(LinuxVrrpTransportOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var logger = (ILogger?)loggerFactory?.CreateLogger("VirtualIp.Linux.Vrrp.RawVrrpTransport") ?? NullLogger.Instance;
+        return RawVrrpTransport.Create(options, logger, timeProvider ?? TimeProvider.System);
+    }
+
+    /// <summary>
+    /// Opens the transport a router needs: its interface, the family of its VIPs and its unicast peers. Pass it as the
+    /// transport factory of <see cref="VirtualRouterFactory"/>: <c>VirtualRouterFactory.Create(routers, o =&gt; LinuxVrrpTransport.CreateForRouter(o), binder)</c>.
+    /// </summary>
+    /// <param name="router">The router configuration (Interface, Vips, UnicastPeers are used).</param>
+    /// <param name="loggerFactory">Logs start, send/receive errors and handler failures; null for none.</param>
+    /// <param name="timeProvider">Time source for the back-off after receive errors; null for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentException">The router has no VIPs (the family is unknown).</exception>
+    /// <exception cref="VrrpTransportException">The OS refused.</exception>
+    public static IVrrpTransport CreateForRouter(VrrpRouterOptions router, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        if (router.Vips is not { Count: > 0 } || router.Vips[0] is null)
+        {
+            throw new ArgumentException($"Router '{router.Name}' has no VIPs, so the address family of its transport is unknown.", nameof(router));
+        }
+
+        var options = new LinuxVrrpTransportOptions { InterfaceName = router.Interface, IsIPv6 = router.Vips[0].IsIPv6 };
+        foreach (var peer in router.UnicastPeers)
+        {
+            options.UnicastPeers.Add(peer);
+        }
+
+        return Create(options, loggerFactory, timeProvider);
+    }
+}

@@ -1,0 +1,26 @@
+using System.Net;
+
+namespace VirtualIp.Linux.Vrrp;
+
+/// <summary>Where and how the Linux raw-socket VRRP transport sends and receives.</summary>
+public sealed class LinuxVrrpTransportOptions
+{
+    /// <summary>The interface VRRP runs on (e.g. "eth0"). Required; at most 15 characters.</summary>
+    public string InterfaceName { get; set; } = "";
+
+    /// <summary>True for VRRPv3 over IPv6 (ff02::12), false for IPv4 (224.0.0.18).</summary>
+    public bool IsIPv6 { get; set; }
+
+    /// <summary>
+    /// Unicast peers (keepalived <c>unicast_peer</c>). Empty means multicast. Addresses must be of the chosen family;
+    /// IPv6 link-local peers get the interface as their scope.
+    /// </summary>
+    public IList<IPAddress> UnicastPeers { get; } = new List<IPAddress>();
+
+    /// <summary>
+    /// The source address (keepalived <c>unicast_src_ip</c>). When null: the interface's first IPv4 address, or
+    /// its IPv6 link-local address. When set, it is also the multicast source; in unicast mode (and always for
+    /// IPv6) the socket is bound to it.
+    /// </summary>
+    public IPAddress? SourceAddress { get; set; }
+}

@@ -1,0 +1,277 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using VirtualIp.Election;
+using VirtualIp.Linux.Vrrp;
+using VirtualIp.Linux.Vrrp.Interop;
+using VirtualIp.Testing;
+
+namespace VirtualIp.IntegrationTests.Vrrp;
+
+/// <summary>The raw-socket VRRP transport between two fresh network namespaces.</summary>
+public sealed class RawVrrpTransportTests
+{
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
+    private static readonly IPAddress s_a4 = IPAddress.Parse("192.0.2.1");
+    private static readonly IPAddress s_b4 = IPAddress.Parse("192.0.2.2");
+
+    private static RawVrrpTransport Open(string ns, bool ipv6, params IPAddress[] peers) =>
+        VrrpNetnsPair.RunIn(ns, () =>
+        {
+            var options = new LinuxVrrpTransportOptions { InterfaceName = VrrpNetnsPair.Interface, IsIPv6 = ipv6 };
+            foreach (var p in peers)
+            {
+                options.UnicastPeers.Add(p);
+            }
+
+            return (RawVrrpTransport)LinuxVrrpTransport.Create(options);
+        });
+
+    [Fact]
+    public async Task IPv4_multicast_arrives_with_ttl_255_source_and_group()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        await using var a = Open(net.NamespaceA, ipv6: false);
+        await using var b = Open(net.NamespaceB, ipv6: false);
+        var handler = new RecordingHandler();
+        await b.StartAsync(handler, TestContext.Current.CancellationToken);
+
+        Assert.Equal(s_a4, a.LocalAddress);
+        Assert.Equal([IPAddress.Parse("224.0.0.18")], a.Destinations);
+        var payload = VrrpBytes.V3Advert(51, 100, 100, s_a4.GetAddressBytes(), s_a4.GetAddressBytes(), [224, 0, 0, 18]);
+        a.Send(payload, 0);
+
+        var got = handler.WaitFor(p => p.Payload.AsSpan().SequenceEqual(payload), s_wait);
+        Assert.NotNull(got);
+        Assert.Equal(s_a4, got.Source);
+        Assert.Equal(IPAddress.Parse("224.0.0.18"), got.Destination);
+        Assert.Equal(255, got.Ttl);
+        Assert.False(got.IsIPv6);
+        Assert.False(got.ChecksumVerified);
+        Assert.Equal(0, b.InvalidTtlPackets);
+    }
+
+    [Fact]
+    public async Task IPv4_unicast_peer_arrives_with_ttl_255()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        await using var a = Open(net.NamespaceA, ipv6: false, s_b4);
+        await using var b = Open(net.NamespaceB, ipv6: false, s_a4);
+        var handler = new RecordingHandler();
+        await b.StartAsync(handler, TestContext.Current.CancellationToken);
+
+        Assert.Equal([s_b4], a.Destinations);
+        var payload = VrrpBytes.V3Advert(51, 100, 100, s_a4.GetAddressBytes(), s_a4.GetAddressBytes(), s_b4.GetAddressBytes());
+        a.Send(payload, 0);
+
+        var got = handler.WaitFor(p => p.Payload.AsSpan().SequenceEqual(payload), s_wait);
+        Assert.NotNull(got);
+        Assert.Equal(s_a4, got.Source);
+        Assert.Equal(s_b4, got.Destination);
+        Assert.Equal(255, got.Ttl);
+    }
+
+    [Fact]
+    public async Task IPv6_multicast_has_hop_limit_255_from_recvmsg_and_kernel_checksum()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        await using var a = Open(net.NamespaceA, ipv6: true);
+        await using var b = Open(net.NamespaceB, ipv6: true);
+        var handler = new RecordingHandler();
+        await b.StartAsync(handler, TestContext.Current.CancellationToken);
+
+        var linkLocalA = IPAddress.Parse(net.LinkLocal(net.NamespaceA));
+        Assert.True(a.LocalAddress.IsIPv6LinkLocal);
+        Assert.Equal(linkLocalA.GetAddressBytes(), a.LocalAddress.GetAddressBytes());
+        Assert.Equal(a.InterfaceIndex, (int)a.LocalAddress.ScopeId);
+
+        // Checksum left 0: the kernel fills it in (IPV6_CHECKSUM) and verifies it on receive.
+        var payload = VrrpBytes.V3Advert(52, 100, 100, IPAddress.Parse("2001:db8::100").GetAddressBytes());
+        a.Send(payload, 0);
+
+        var got = handler.WaitFor(p => p.Payload.Length == payload.Length && p.Payload[1] == 52, s_wait);
+        Assert.NotNull(got);
+        Assert.Equal(linkLocalA.GetAddressBytes(), got.Source.GetAddressBytes());
+        Assert.Equal(IPAddress.Parse("ff02::12"), got.Destination);
+        Assert.Equal(255, got.Ttl);
+        Assert.True(got.IsIPv6);
+        Assert.True(got.ChecksumVerified);
+        Assert.NotEqual(0, BinaryPrimitives.ReadUInt16BigEndian(got.Payload.AsSpan(6)));
+        Assert.Equal(0, VrrpBytes.Checksum(got.Payload, got.Source.GetAddressBytes(), got.Destination.GetAddressBytes()));
+        Assert.Equal(payload.AsSpan(8).ToArray(), got.Payload.AsSpan(8).ToArray());
+    }
+
+    [Fact]
+    public async Task IPv6_unicast_to_link_local_peer()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        var llA = IPAddress.Parse(net.LinkLocal(net.NamespaceA));
+        var llB = IPAddress.Parse(net.LinkLocal(net.NamespaceB));
+        await using var a = Open(net.NamespaceA, ipv6: true, llB);
+        await using var b = Open(net.NamespaceB, ipv6: true, llA);
+        var handler = new RecordingHandler();
+        await b.StartAsync(handler, TestContext.Current.CancellationToken);
+
+        var payload = VrrpBytes.V3Advert(53, 100, 100, IPAddress.Parse("2001:db8::100").GetAddressBytes());
+        a.Send(payload, 0);
+
+        var got = handler.WaitFor(p => p.Payload.Length == payload.Length && p.Payload[1] == 53, s_wait);
+        Assert.NotNull(got);
+        Assert.Equal(llA.GetAddressBytes(), got.Source.GetAddressBytes());
+        Assert.Equal(llB.GetAddressBytes(), got.Destination.GetAddressBytes());
+        Assert.Equal(255, got.Ttl);
+    }
+
+    [Fact]
+    public async Task IPv4_packet_sent_with_ttl_1_is_reported_with_ttl_1_and_counted()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        await using var b = Open(net.NamespaceB, ipv6: false);
+        var handler = new RecordingHandler();
+        long metricTtl = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) =>
+        {
+            if (i.Meter.Name == LinuxVrrpTransport.MeterName && i.Name == "virtualip.vrrp.transport.invalid_ttl")
+            {
+                l.EnableMeasurementEvents(i);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((i, v, tags, _) =>
+        {
+            foreach (var t in tags)
+            {
+                if (t.Key == "interface" && (string?)t.Value == VrrpNetnsPair.Interface)
+                {
+                    Interlocked.Add(ref metricTtl, v);
+                }
+            }
+        });
+        listener.Start();
+        await b.StartAsync(handler, TestContext.Current.CancellationToken);
+
+        // A plain raw socket with multicast TTL 1, as a misconfigured or off-link sender would produce.
+        using var raw = VrrpNetnsPair.RunIn(net.NamespaceA, () =>
+        {
+            var fd = VrrpNative.CreateVrrpSocket(ipv6: false, out var errno);
+            Assert.True(fd >= 0, $"socket errno {errno}");
+            var s = new Socket(new SafeSocketHandle(fd, true));
+            s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface,
+                IPAddress.HostToNetworkOrder((int)VrrpNative.IfNameToIndex(VrrpNetnsPair.Interface)));
+            s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastTimeToLive, 1);
+            return s;
+        });
+        var payload = VrrpBytes.V3Advert(54, 100, 100, s_a4.GetAddressBytes(), s_a4.GetAddressBytes(), [224, 0, 0, 18]);
+        raw.SendTo(payload, new IPEndPoint(IPAddress.Parse("224.0.0.18"), 0));
+
+        var got = handler.WaitFor(p => p.Payload.AsSpan().SequenceEqual(payload), s_wait);
+        Assert.NotNull(got);
+        Assert.Equal(1, got.Ttl);
+        Assert.Equal(1, b.InvalidTtlPackets);
+        Assert.True(Interlocked.Read(ref metricTtl) >= 1);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Send_allocates_nothing(bool ipv6)
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        await using var a = Open(net.NamespaceA, ipv6);
+        var payload = VrrpBytes.V3Advert(55, 100, 100, new byte[ipv6 ? 16 : 4]);
+        for (var i = 0; i < 100; i++)
+        {
+            a.Send(payload, 0);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            a.Send(payload, 0);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(0, a.SendErrors);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Receive_allocates_nothing_per_packet(bool ipv6)
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        await using var a = Open(net.NamespaceA, ipv6);
+        await using var b = Open(net.NamespaceB, ipv6);
+        var handler = new CountingHandler();
+        b.Attach(handler); // no loop: this thread drains, so the thread's allocation counter sees all receive work
+        var payload = VrrpBytes.V3Advert(56, 100, 100, new byte[ipv6 ? 16 : 4]);
+
+        int SendAndWait(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                a.Send(payload, 0);
+            }
+
+            Thread.Sleep(100); // let the veth deliver
+            return n;
+        }
+
+        SendAndWait(10);
+        b.DrainReceiveQueue();
+        var expected = handler.Count;
+        long allocated = 0;
+        for (var round = 0; round < 10; round++)
+        {
+            expected += SendAndWait(50);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            b.DrainReceiveQueue();
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.Equal(expected, handler.Count);
+        Assert.Equal(payload.Length, handler.LastLength);
+        Assert.Equal(255, handler.LastTtl);
+        Assert.Equal(0, allocated);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DisposeAsync_returns_promptly_while_waiting_for_packets(bool ipv6)
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        var b = Open(net.NamespaceB, ipv6);
+        await b.StartAsync(new RecordingHandler(), TestContext.Current.CancellationToken);
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+
+        var sw = Stopwatch.StartNew();
+        await b.DisposeAsync();
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"dispose took {sw.Elapsed}");
+        Assert.Throws<ObjectDisposedException>(() => b.Send(new byte[8], 0));
+    }
+
+    [Fact]
+    public void Missing_interface_is_named_with_ENODEV()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        var ex = Assert.Throws<InvalidOperationException>(() => VrrpNetnsPair.RunIn(net.NamespaceA, () =>
+            LinuxVrrpTransport.Create(new LinuxVrrpTransportOptions { InterfaceName = "nosuch0" })));
+        var inner = Assert.IsType<VrrpTransportException>(ex.InnerException);
+        Assert.Equal(19, inner.ErrorCode);
+        Assert.Equal("nosuch0", inner.InterfaceName);
+        Assert.Contains("'nosuch0'", inner.Message, StringComparison.Ordinal);
+    }
+}
