@@ -1,3 +1,5 @@
+using VirtualIp.Frames;
+
 namespace VirtualIp.Announcing;
 
 /// <summary>
@@ -25,7 +27,7 @@ public sealed class AnnouncerOptions
     public ArpAnnouncementMode ArpMode { get; set; } = ArpAnnouncementMode.Request;
 
     /// <summary>The ARP target hardware address (default Broadcast, like keepalived; ucarp uses the own MAC).</summary>
-    public ArpTargetHardware ArpTargetHardware { get; set; } = ArpTargetHardware.Broadcast;
+    public ArpTargetHardwareAddress ArpTargetHardware { get; set; } = ArpTargetHardwareAddress.Broadcast;
 
     /// <summary>Set the Router flag in unsolicited Neighbor Advertisements (keepalived sets it when forwarding is on).</summary>
     public bool NeighborAdvertisementRouterFlag { get; set; }
@@ -42,15 +44,4 @@ public enum ArpAnnouncementMode
     Both,
     /// <summary>Request and reply in turn (kube-vip).</summary>
     Alternating,
-}
-
-/// <summary>The target hardware address of gratuitous ARP frames.</summary>
-public enum ArpTargetHardware
-{
-    /// <summary>ff:ff:ff:ff:ff:ff (keepalived, MetalLB).</summary>
-    Broadcast,
-    /// <summary>00:00:00:00:00:00 (RFC 5227).</summary>
-    Zero,
-    /// <summary>The sender's own MAC (ucarp, kube-vip replies).</summary>
-    Own,
 }

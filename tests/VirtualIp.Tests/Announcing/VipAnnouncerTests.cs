@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using VirtualIp.Addressing;
 using VirtualIp.Announcing;
 using VirtualIp.Binding;
+using VirtualIp.Frames;
 
 namespace VirtualIp.Tests.Announcing;
 
@@ -54,7 +55,7 @@ public sealed class VipAnnouncerTests
     [InlineData(ArpAnnouncementMode.Reply, "arp-rep,arp-rep")]
     public async Task Arp_modes_pick_the_operation(ArpAnnouncementMode mode, string expected)
     {
-        var (announcer, sender, _) = Create(new AnnouncerOptions { BurstCount = 2, SecondBurstDelay = TimeSpan.Zero, ArpMode = mode, ArpTargetHardware = ArpTargetHardware.Own });
+        var (announcer, sender, _) = Create(new AnnouncerOptions { BurstCount = 2, SecondBurstDelay = TimeSpan.Zero, ArpMode = mode, ArpTargetHardware = ArpTargetHardwareAddress.Sender });
         using var handle = announcer.Start("eth0", [VipAddress.Parse("192.0.2.100/24")]);
         int n = expected.Split(',').Length;
         await WaitForAsync(() => sender.Frames.Count == n);
@@ -74,6 +75,20 @@ public sealed class VipAnnouncerTests
         await WaitForAsync(() => sender.Frames.Count == 2);
         time.Advance(TimeSpan.FromMilliseconds(200));
         await WaitForAsync(() => sender.Frames.Count == 3);
+    }
+
+    [Fact]
+    public void Real_frames_are_keepalived_frames()
+    {
+        var frames = new AnnouncementFrames();
+        Span<byte> buffer = stackalloc byte[frames.MaxFrameLength];
+        int n = frames.WriteArp(buffer, MacAddress.Parse("02:00:00:00:00:01"), [192, 0, 2, 100], false, ArpTargetHardwareAddress.Broadcast);
+        Assert.Equal(42, n);
+        Assert.Equal(Convert.FromHexString("ffffffffffff020000000001080600010800060400010200000000" + "01c0000264ffffffffffffc0000264"), buffer[..n].ToArray());
+        n = frames.WriteNeighborAdvertisement(buffer, MacAddress.Parse("02:00:00:00:00:01"), IPAddress.Parse("2001:db8::100").GetAddressBytes(), router: false);
+        Assert.Equal(86, n);
+        Assert.Equal(Convert.FromHexString("33330000000102000000000186dd6000000000203aff20010db8000000000000000000000100ff020000000000000000000000000001" +
+            "8800f72c2000000020010db80000000000000000000001000201020000000001"), buffer[..n].ToArray());
     }
 
     private static (VipAnnouncer, RecordingSender, FakeTimeProvider) Create(AnnouncerOptions options)
@@ -105,7 +120,7 @@ public sealed class VipAnnouncerTests
     {
         public int MaxFrameLength => 128;
 
-        public int WriteArp(Span<byte> destination, MacAddress source, ReadOnlySpan<byte> vip, bool reply, ArpTargetHardware targetHardware) =>
+        public int WriteArp(Span<byte> destination, MacAddress source, ReadOnlySpan<byte> vip, bool reply, ArpTargetHardwareAddress targetHardware) =>
             Write(destination, $"{(reply ? "arp-rep" : "arp-req")} {new IPAddress(vip)} {source} {targetHardware}");
 
         public int WriteNeighborAdvertisement(Span<byte> destination, MacAddress source, ReadOnlySpan<byte> vip, bool router) =>
