@@ -1,6 +1,6 @@
 using VirtualIp.Addressing;
 
-namespace VirtualIp.Linux.Binding;
+namespace VirtualIp.Binding;
 
 /// <summary>A held VIP was deleted by someone else, or put back.</summary>
 internal sealed class VipGuardEventArgs : EventArgs

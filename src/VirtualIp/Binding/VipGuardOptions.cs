@@ -1,6 +1,6 @@
 using VirtualIp.Binding;
 
-namespace VirtualIp.Linux.Binding;
+namespace VirtualIp.Binding;
 
 /// <summary>How <see cref="VipGuard"/> reacts when a held VIP disappears.</summary>
 internal sealed class VipGuardOptions

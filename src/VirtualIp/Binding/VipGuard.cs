@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Addressing;
 using VirtualIp.Binding;
 
-namespace VirtualIp.Linux.Binding;
+namespace VirtualIp.Binding;
 
 /// <summary>
 /// Watches the VIPs this node holds on one interface. When something else deletes one (an operator,

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using VirtualIp.Addressing;
 
-namespace VirtualIp.Linux.Binding;
+namespace VirtualIp.Binding;
 
 internal sealed partial class VipGuard
 {

@@ -2,9 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using VirtualIp.Addressing;
 using VirtualIp.Binding;
-using VirtualIp.Linux.Binding;
 
-namespace VirtualIp.Linux.Tests.Binding;
+namespace VirtualIp.Tests.Binding;
 
 public class VipGuardTests
 {
