@@ -1,6 +1,8 @@
 using System.Runtime.Versioning;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using VirtualIp.Binding;
+using VirtualIp.Hosting;
+using VirtualIp.Windows;
 using VirtualIp.Windows.Binding;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -19,5 +21,14 @@ public static class WindowsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<IVipBinder>(_ => new IpHelperVipBinder(new OwnershipLedger(ownershipLedgerPath ?? OwnershipLedger.DefaultPath)));
         return services;
+    }
+
+    /// <summary>Uses the Windows platform (IP Helper API binding, Npcap announcements).</summary>
+    [SupportedOSPlatform("windows")]
+    public static IVirtualIpBuilder UseWindows(this IVirtualIpBuilder builder, string? ownershipLedgerPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IVirtualIpPlatform>(_ => new WindowsPlatform(ownershipLedgerPath)));
+        return builder;
     }
 }

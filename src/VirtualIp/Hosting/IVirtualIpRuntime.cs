@@ -1,0 +1,22 @@
+using VirtualIp.Election;
+using VirtualIp.Health;
+using VirtualIp.Pools;
+
+namespace VirtualIp.Hosting;
+
+/// <summary>The running VirtualIp host: its routers, health monitor and pools (resolve from DI after start).</summary>
+public interface IVirtualIpRuntime
+{
+    /// <summary>The platform in use ("linux", "windows", "simulated"), or null before start.</summary>
+    string? PlatformName { get; }
+
+    /// <summary>The virtual routers (floating VIPs); empty before start.</summary>
+    IReadOnlyList<IVirtualRouter> Routers { get; }
+
+    /// <summary>The health monitor.</summary>
+    IHealthMonitor Health { get; }
+
+    /// <summary>The dynamic VIP pool with that name.</summary>
+    /// <exception cref="KeyNotFoundException">No pool has that name.</exception>
+    VipPool GetPool(string name);
+}

@@ -1,0 +1,368 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using VirtualIp.Addressing;
+using VirtualIp.Announcing;
+using VirtualIp.Binding;
+using VirtualIp.Diagnostics;
+using VirtualIp.Election;
+using VirtualIp.Events;
+using VirtualIp.Health;
+using VirtualIp.Health.Tracking;
+using VirtualIp.Pools;
+using VirtualIp.Vrrp;
+
+namespace VirtualIp.Hosting;
+
+/// <summary>
+/// Runs everything configured: removes what a crashed run left behind, binds static VIPs, starts health checks,
+/// tracking and the virtual routers; on stop, masters advertise priority 0 and every VIP is removed.
+/// </summary>
+internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualIpRuntime, IAsyncDisposable
+{
+    private readonly IOptions<VirtualIpOptions> _options;
+    private readonly PlatformAccessor _platform;
+    private readonly VirtualIpEventStream _events;
+    private readonly VirtualIpMetrics _metrics;
+    private readonly IHealthMonitor _health;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly List<IAsyncDisposable> _asyncDisposables = [];
+    private readonly List<IDisposable> _disposables = [];
+    private readonly Dictionary<string, VipGuard> _guards = new(StringComparer.Ordinal);
+    private readonly List<(string Interface, VipAddress Vip)> _staticBound = [];
+    private readonly Dictionary<string, VipPool> _pools = new(StringComparer.Ordinal);
+    private IReadOnlyList<IVirtualRouter> _routers = [];
+    private AuditTrail? _audit;
+    private IVirtualIpPlatform? _activePlatform;
+    private ObservedBinder? _binder;
+
+    public VirtualIpHostedService(IOptions<VirtualIpOptions> options, PlatformAccessor platform, VirtualIpEventStream events, VirtualIpMetrics metrics,
+        IHealthMonitor health, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options;
+        _platform = platform;
+        _events = events;
+        _metrics = metrics;
+        _health = health;
+        _time = timeProvider ?? TimeProvider.System;
+        _loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggers.CreateLogger("VirtualIp");
+    }
+
+    public string? PlatformName => _activePlatform?.Name;
+
+    public IReadOnlyList<IVirtualRouter> Routers => _routers;
+
+    public IHealthMonitor Health => _health;
+
+    public VipPool GetPool(string name) =>
+        _pools.TryGetValue(name, out var pool) ? pool : throw new KeyNotFoundException($"No VIP pool is named '{name}'.");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = _options.Value;
+        foreach (var p in o.Pools)
+        {
+            _pools[p.Name] = new VipPool(p, _time);
+        }
+
+        _audit = new AuditTrail(o.AuditLogPath, _loggers.CreateLogger("VirtualIp.Audit"));
+        _events.Published += OnEvent;
+        if (o.Routers.Count == 0 && o.StaticVips.Count == 0 && o.Checks.Count == 0)
+        {
+            LogNothingConfigured(_logger);
+            return;
+        }
+
+        var platform = _platform.Get();
+        _activePlatform = platform;
+        LogStarting(_logger, platform.Name, o.Routers.Count, o.StaticVips.Count, o.Checks.Count);
+
+        var watcher = platform.CreateAddressWatcher();
+        if (watcher is not null)
+        {
+            _asyncDisposables.Add(watcher);
+            await watcher.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var raw = platform.Binder;
+        var interfaces = o.Routers.Select(r => r.Interface).Concat(o.StaticVips.Select(s => s.Interface)).Distinct(StringComparer.Ordinal).ToList();
+
+        // 1. Crash cleanup: addresses we marked as ours but do not want now.
+        if (o.RemoveStaleAddressesOnStart)
+        {
+            foreach (var iface in interfaces)
+            {
+                var keep = o.StaticVips.Where(s => s.Interface == iface).SelectMany(s => s.Vips).ToList();
+                var removed = await raw.RemoveStaleAsync(iface, keep, cancellationToken).ConfigureAwait(false);
+                if (removed.Count > 0)
+                {
+                    _events.Publish(new StaleAddressesRemovedEvent(_time.GetUtcNow(), iface, [.. removed.Select(b => b.ToVip())]));
+                }
+            }
+        }
+
+        // 2. Guards put back VIPs that something else deletes while we hold them.
+        if (watcher is not null && o.RestoreDeletedVips)
+        {
+            foreach (var iface in interfaces)
+            {
+                var guard = new VipGuard(raw, watcher, iface, new VipGuardOptions(), _time, _loggers.CreateLogger<VipGuard>());
+                guard.Deleted += (_, e) => _events.Publish(new VipDeletedExternallyEvent(_time.GetUtcNow(), iface, e.Vip.Address, Restored: false));
+                guard.Restored += (_, e) => _events.Publish(new VipDeletedExternallyEvent(_time.GetUtcNow(), iface, e.Vip.Address, Restored: true));
+                await guard.StartAsync(cancellationToken).ConfigureAwait(false);
+                _guards[iface] = guard;
+                _asyncDisposables.Add(guard);
+            }
+        }
+
+        _binder = new ObservedBinder(raw, _events, _metrics, _time, iface => _guards.GetValueOrDefault(iface));
+        var announcer = new VipAnnouncer(platform.FrameSenders, raw, new AnnouncementFrames(), new StaticOptionsMonitor<AnnouncerOptions>(o.Announcements),
+            _time, _loggers.CreateLogger<VipAnnouncer>());
+        announcer.FrameSent += (iface, _, _) => _metrics.Announced(iface);
+
+        // 3. Static VIPs.
+        foreach (var s in o.StaticVips)
+        {
+            foreach (var vip in s.Vips)
+            {
+                await _binder.AddAsync(s.Interface, vip, cancellationToken: cancellationToken).ConfigureAwait(false);
+                _staticBound.Add((s.Interface, vip));
+            }
+
+            if (s.Announce)
+            {
+                _disposables.Add(announcer.Start(s.Interface, [.. s.Vips]));
+            }
+        }
+
+        // 4. Health checks.
+        _health.HealthChanged += OnHealthChanged;
+        foreach (var c in o.Checks)
+        {
+            var probe = c.Probe ?? HealthProbes.Parse(c.Target!);
+            _disposables.Add(_health.Add(c.Check, probe));
+        }
+
+        // 5. Routers, with tracking.
+        var routerOptions = o.Routers.Select(r => { r.RemoveStaleAddressesOnStart = false; return r; }).ToList();
+        _routers = VirtualRouterFactory.Create(routerOptions, platform.CreateTransport, _binder, announcer, _time, _loggers);
+        foreach (var router in _routers)
+        {
+            _metrics.Track(router);
+            _asyncDisposables.Add(router);
+            router.StateChanged += OnStateChanged;
+            router.ActionFailed += (_, e) => _events.Publish(new ActionFailedEvent(e.Timestamp, e.RouterName, e.Action, e.Target, e.Exception.Message));
+            var ro = routerOptions.First(r => r.Name == router.Name);
+            var tracks = o.Tracking.Where(t => t.Router == router.Name).ToList();
+            if (tracks.Count > 0)
+            {
+                var tracker = new PriorityTracker(ro.Priority, router.Name, _loggers.CreateLogger<PriorityTracker>());
+                _disposables.Add(tracker);
+                foreach (var t in tracks)
+                {
+                    if (t.Check is not null)
+                    {
+                        _disposables.Add(tracker.TrackCheck(_health, t.Check, t.Weight));
+                    }
+                    else if (watcher is not null)
+                    {
+                        var info = await raw.GetInterfaceAsync(t.Interface!, cancellationToken).ConfigureAwait(false);
+                        _disposables.Add(tracker.TrackInterface(watcher, t.Interface!, t.Weight, info.IsUp));
+                    }
+                }
+
+                tracker.EffectivePriorityChanged += (p, fault, reason) =>
+                {
+                    router.UpdateTracking(p, fault, reason);
+                    _events.Publish(new PriorityChangedEvent(_time.GetUtcNow(), router.Name, p, fault, reason));
+                };
+                router.UpdateTracking(tracker.EffectivePriority, tracker.IsFault, "initial tracking state");
+            }
+
+            if (watcher is not null)
+            {
+                var iface = router.InterfaceName;
+                watcher.Changed += (_, e) =>
+                {
+                    if (e.InterfaceName == iface && e.Kind is AddressChangeKind.LinkDown or AddressChangeKind.LinkUp)
+                    {
+                        router.SetLinkState(e.Kind == AddressChangeKind.LinkUp);
+                    }
+                };
+            }
+        }
+
+        foreach (var router in _routers)
+        {
+            await router.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        LogStopping(_logger);
+        foreach (var router in _routers.Reverse())
+        {
+            try
+            {
+                await router.StopAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogStopFailed(_logger, router.Name, ex);
+            }
+        }
+
+        foreach (var (iface, vip) in _staticBound)
+        {
+            try
+            {
+                await _binder!.RemoveAsync(iface, vip, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VipBindingException ex)
+            {
+                LogStopFailed(_logger, iface, ex);
+            }
+        }
+
+        _staticBound.Clear();
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var d in _disposables)
+        {
+            d.Dispose();
+        }
+
+        _disposables.Clear();
+        foreach (var d in Enumerable.Reverse(_asyncDisposables))
+        {
+            await d.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _asyncDisposables.Clear();
+        _health.HealthChanged -= OnHealthChanged;
+        _events.Published -= OnEvent;
+        _audit?.Dispose();
+    }
+
+    private void OnStateChanged(object? sender, VrrpStateChangedEventArgs e)
+    {
+        _metrics.Transition(e);
+        LogTransition(_logger, e.RouterName, e.VirtualRouterId, e.OldState, e.NewState, e.Reason, e.Priority, e.MasterAddress);
+        _events.Publish(new RouterStateChangedEvent(e.Timestamp, e.RouterName, e.VirtualRouterId, e.OldState, e.NewState, e.Reason, e.Priority, e.MasterAddress, e.Detail));
+        RunNotify(e);
+    }
+
+    private void OnHealthChanged(object? sender, HealthChangedEventArgs e) =>
+        _events.Publish(new HealthChangedEvent(_time.GetUtcNow(), e.CheckName, e.OldState, e.NewState, e.LastResult.Reason));
+
+    private void OnEvent(object? sender, VirtualIpEvent e) => _audit?.Write(e);
+
+    private void RunNotify(VrrpStateChangedEventArgs e)
+    {
+        var n = _options.Value.Notify;
+        var specific = e.NewState switch
+        {
+            VrrpState.Master => n.Master,
+            VrrpState.Backup => n.Backup,
+            VrrpState.Fault => n.Fault,
+            _ => null,
+        };
+        foreach (var command in new[] { specific, n.Any })
+        {
+            if (string.IsNullOrWhiteSpace(command))
+            {
+                continue;
+            }
+
+            // keepalived's notify convention: COMMAND INSTANCE NAME STATE PRIORITY.
+            _ = Task.Run(() => RunCommandAsync(command, ["INSTANCE", e.RouterName, e.NewState.ToString().ToUpperInvariant(), e.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture)], n.Timeout));
+        }
+    }
+
+    private async Task RunCommandAsync(string command, string[] args, TimeSpan timeout)
+    {
+        try
+        {
+            var psi = OperatingSystem.IsWindows() ? new ProcessStartInfo("cmd.exe") : new ProcessStartInfo("/bin/sh");
+            if (OperatingSystem.IsWindows())
+            {
+                psi.ArgumentList.Add("/c");
+                psi.ArgumentList.Add(command + " " + string.Join(' ', args));
+            }
+            else
+            {
+                psi.ArgumentList.Add("-c");
+                psi.ArgumentList.Add(command + " \"$@\"");
+                psi.ArgumentList.Add("notify");
+                foreach (var a in args)
+                {
+                    psi.ArgumentList.Add(a);
+                }
+            }
+
+            psi.UseShellExecute = false;
+            using var p = Process.Start(psi)!;
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await p.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+                if (p.ExitCode != 0)
+                {
+                    LogNotifyExit(_logger, command, p.ExitCode);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                p.Kill(entireProcessTree: true);
+                LogNotifyTimeout(_logger, command, timeout);
+            }
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            LogNotifyFailed(_logger, command, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "VirtualIp starting on {Platform}: {Routers} router(s), {Static} static VIP group(s), {Checks} check(s)")]
+    private static partial void LogStarting(ILogger logger, string platform, int routers, int @static, int checks);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "VirtualIp has nothing to run: configure VirtualIp:Routers, VirtualIp:StaticVips or VirtualIp:Checks")]
+    private static partial void LogNothingConfigured(ILogger logger);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "{Router} (VRID {Vrid}): {Old} -> {New} ({Reason}), priority {Priority}, master {Master}")]
+    private static partial void LogTransition(ILogger logger, string router, byte vrid, VrrpState old, VrrpState @new, VrrpTransitionReason reason, int priority, System.Net.IPAddress? master);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "VirtualIp stopping: masters advertise priority 0 and VIPs are removed")]
+    private static partial void LogStopping(ILogger logger);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Stopping {Name} failed")]
+    private static partial void LogStopFailed(ILogger logger, string name, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Notify command '{Command}' exited with {ExitCode}")]
+    private static partial void LogNotifyExit(ILogger logger, string command, int exitCode);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Notify command '{Command}' ran longer than {Timeout} and was killed")]
+    private static partial void LogNotifyTimeout(ILogger logger, string command, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Notify command '{Command}' could not run")]
+    private static partial void LogNotifyFailed(ILogger logger, string command, Exception exception);
+}
+
+/// <summary>An options monitor over a fixed value.</summary>
+internal sealed class StaticOptionsMonitor<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(T value) : IOptionsMonitor<T>
+{
+    public T CurrentValue => value;
+
+    public T Get(string? name) => value;
+
+    public IDisposable? OnChange(Action<T, string?> listener) => null;
+}

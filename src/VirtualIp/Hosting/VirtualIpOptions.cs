@@ -1,0 +1,108 @@
+using VirtualIp.Addressing;
+using VirtualIp.Announcing;
+using VirtualIp.Health;
+using VirtualIp.Pools;
+using VirtualIp.Vrrp;
+
+namespace VirtualIp.Hosting;
+
+/// <summary>
+/// Everything VirtualIp runs, bound from the "VirtualIp" configuration section (see docs/configuration.md)
+/// or built in code through <c>services.AddVirtualIp(...)</c>.
+/// </summary>
+public sealed class VirtualIpOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "VirtualIp";
+
+    /// <summary>Floating VIPs: VRRP virtual routers.</summary>
+    public IList<VrrpRouterOptions> Routers { get; } = [];
+
+    /// <summary>Static VIPs: bound while the host runs, on every node that runs it.</summary>
+    public IList<StaticVipOptions> StaticVips { get; } = [];
+
+    /// <summary>Health checks, by name.</summary>
+    public IList<HealthCheckEntryOptions> Checks { get; } = [];
+
+    /// <summary>What moves a router's priority: checks and interfaces with weights (keepalived track_script / track_interface).</summary>
+    public IList<TrackingOptions> Tracking { get; } = [];
+
+    /// <summary>Dynamic VIP pools.</summary>
+    public IList<VipPoolOptions> Pools { get; } = [];
+
+    /// <summary>How VIPs are announced.</summary>
+    public AnnouncerOptions Announcements { get; set; } = new();
+
+    /// <summary>Commands run on state changes, for people coming from keepalived's notify scripts.</summary>
+    public NotifyOptions Notify { get; set; } = new();
+
+    /// <summary>A file the audit trail is appended to as JSON lines (every move and why), or null for logs only.</summary>
+    public string? AuditLogPath { get; set; }
+
+    /// <summary>Remove addresses this library left behind (crash) before anything starts (default true).</summary>
+    public bool RemoveStaleAddressesOnStart { get; set; } = true;
+
+    /// <summary>Put back VIPs that something else deleted while we hold them (default true; Linux).</summary>
+    public bool RestoreDeletedVips { get; set; } = true;
+}
+
+/// <summary>VIPs bound on an interface for as long as the host runs.</summary>
+public sealed class StaticVipOptions
+{
+    /// <summary>The interface.</summary>
+    public string Interface { get; set; } = "";
+
+    /// <summary>The addresses.</summary>
+    public IList<VipAddress> Vips { get; } = [];
+
+    /// <summary>Announce them once bound (default true).</summary>
+    public bool Announce { get; set; } = true;
+}
+
+/// <summary>A named health check in configuration.</summary>
+public sealed class HealthCheckEntryOptions
+{
+    /// <summary>Timing and thresholds (Name, Interval, Timeout, Rise, Fall, InitialState, JitterFraction).</summary>
+    public HealthCheckOptions Check { get; set; } = new();
+
+    /// <summary>What to probe: tcp://HOST:PORT, http(s)://URL, icmp://HOST or exec:COMMAND. Null when a probe is supplied in code.</summary>
+    public string? Target { get; set; }
+
+    /// <summary>A probe supplied in code (delegates, ASP.NET IHealthCheck adapters).</summary>
+    public IHealthProbe? Probe { get; set; }
+}
+
+/// <summary>One input that moves a router's priority.</summary>
+public sealed class TrackingOptions
+{
+    /// <summary>The router's name.</summary>
+    public string Router { get; set; } = "";
+
+    /// <summary>A check's name (or null when tracking an interface).</summary>
+    public string? Check { get; set; }
+
+    /// <summary>An interface name whose link state is tracked (or null when tracking a check).</summary>
+    public string? Interface { get; set; }
+
+    /// <summary>Positive: added while up; negative: subtracted while down; 0: Fault while down (keepalived semantics). -253 to 253.</summary>
+    public int Weight { get; set; }
+}
+
+/// <summary>Commands run on transitions: COMMAND GROUP|INSTANCE NAME STATE PRIORITY, like keepalived's notify.</summary>
+public sealed class NotifyOptions
+{
+    /// <summary>Run on every transition.</summary>
+    public string? Any { get; set; }
+
+    /// <summary>Run on becoming master.</summary>
+    public string? Master { get; set; }
+
+    /// <summary>Run on becoming backup.</summary>
+    public string? Backup { get; set; }
+
+    /// <summary>Run on entering fault.</summary>
+    public string? Fault { get; set; }
+
+    /// <summary>Kill a notify command still running after this long (default 10 s).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+}

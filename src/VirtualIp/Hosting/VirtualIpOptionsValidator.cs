@@ -1,0 +1,165 @@
+using Microsoft.Extensions.Options;
+using VirtualIp.Health;
+using VirtualIp.Pools;
+using VirtualIp.Vrrp;
+
+namespace VirtualIp.Hosting;
+
+/// <summary>Validates <see cref="VirtualIpOptions"/> at start; every message names the key and the value.</summary>
+internal sealed class VirtualIpOptionsValidator(ConfigurationErrors readErrors) : IValidateOptions<VirtualIpOptions>
+{
+    public ValidateOptionsResult Validate(string? name, VirtualIpOptions options)
+    {
+        var errors = new List<string>(readErrors.Errors);
+        errors.AddRange(Check(options));
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    internal static List<string> Check(VirtualIpOptions o, string p = VirtualIpOptions.SectionName)
+    {
+        var errors = new List<string>();
+        errors.AddRange(VirtualRouterFactory.Validate(o.Routers, $"{p}:Routers"));
+
+        for (int i = 0; i < o.StaticVips.Count; i++)
+        {
+            var s = o.StaticVips[i];
+            if (string.IsNullOrWhiteSpace(s.Interface))
+            {
+                errors.Add($"{p}:StaticVips:{i}:Interface is required.");
+            }
+
+            if (s.Vips.Count == 0)
+            {
+                errors.Add($"{p}:StaticVips:{i}:Vips needs at least one address.");
+            }
+        }
+
+        var checkNames = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < o.Checks.Count; i++)
+        {
+            var c = o.Checks[i];
+            var k = $"{p}:Checks:{i}";
+            if (string.IsNullOrWhiteSpace(c.Check.Name))
+            {
+                errors.Add($"{k}:Name is required.");
+            }
+            else if (!checkNames.Add(c.Check.Name))
+            {
+                errors.Add($"{k}:Name = '{c.Check.Name}' is used by another check.");
+            }
+
+            if (c.Probe is null)
+            {
+                if (string.IsNullOrWhiteSpace(c.Target))
+                {
+                    errors.Add($"{k}:Target is required (tcp://HOST:PORT, http://URL, icmp://HOST or exec:COMMAND).");
+                }
+                else if (!HealthProbes.TryParse(c.Target, out _))
+                {
+                    errors.Add($"{k}:Target = '{c.Target}' is not a check (tcp://HOST:PORT, http://URL, icmp://HOST or exec:COMMAND).");
+                }
+            }
+
+            if (c.Check.Interval <= TimeSpan.Zero)
+            {
+                errors.Add($"{k}:Interval = {c.Check.Interval} must be positive.");
+            }
+
+            if (c.Check.Timeout <= TimeSpan.Zero)
+            {
+                errors.Add($"{k}:Timeout = {c.Check.Timeout} must be positive.");
+            }
+
+            if (c.Check.Rise is < 1 or > 1000)
+            {
+                errors.Add($"{k}:Rise = {c.Check.Rise} is out of range 1..1000.");
+            }
+
+            if (c.Check.Fall is < 1 or > 1000)
+            {
+                errors.Add($"{k}:Fall = {c.Check.Fall} is out of range 1..1000.");
+            }
+
+            if (c.Check.JitterFraction is < 0 or > 0.5)
+            {
+                errors.Add($"{k}:JitterFraction = {c.Check.JitterFraction} is out of range 0..0.5.");
+            }
+        }
+
+        var routerNames = o.Routers.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        for (int i = 0; i < o.Tracking.Count; i++)
+        {
+            var t = o.Tracking[i];
+            var k = $"{p}:Tracking:{i}";
+            if (!routerNames.Contains(t.Router))
+            {
+                errors.Add($"{k}:Router = '{t.Router}' is not a configured router.");
+            }
+
+            if ((t.Check is null) == (t.Interface is null))
+            {
+                errors.Add($"{k} must name exactly one of Check or Interface.");
+            }
+            else if (t.Check is not null && !checkNames.Contains(t.Check))
+            {
+                errors.Add($"{k}:Check = '{t.Check}' is not a configured check.");
+            }
+
+            if (t.Weight is < -253 or > 253)
+            {
+                errors.Add($"{k}:Weight = {t.Weight} is out of range -253..253.");
+            }
+        }
+
+        var a = o.Announcements;
+        if (a.BurstCount is < 1 or > 100)
+        {
+            errors.Add($"{p}:Announcements:BurstCount = {a.BurstCount} is out of range 1..100.");
+        }
+
+        if (a.RefreshCount is < 1 or > 100)
+        {
+            errors.Add($"{p}:Announcements:RefreshCount = {a.RefreshCount} is out of range 1..100.");
+        }
+
+        if (a.FrameSpacing < TimeSpan.Zero || a.FrameSpacing > TimeSpan.FromSeconds(10))
+        {
+            errors.Add($"{p}:Announcements:FrameSpacing = {a.FrameSpacing} is out of range 0..10s.");
+        }
+
+        if (a.SecondBurstDelay < TimeSpan.Zero)
+        {
+            errors.Add($"{p}:Announcements:SecondBurstDelay = {a.SecondBurstDelay} must not be negative.");
+        }
+
+        if (a.RefreshInterval is { } ri && ri < TimeSpan.FromMilliseconds(100))
+        {
+            errors.Add($"{p}:Announcements:RefreshInterval = {ri} is below 100ms.");
+        }
+
+        for (int i = 0; i < o.Pools.Count; i++)
+        {
+            try
+            {
+                _ = new VipPool(o.Pools[i]);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"{p}:Pools:{i}: {ex.Message}");
+            }
+        }
+
+        if (o.Notify.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{p}:Notify:Timeout = {o.Notify.Timeout} must be positive.");
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>Values in configuration that could not be read (collected while binding, reported by validation).</summary>
+internal sealed class ConfigurationErrors
+{
+    public List<string> Errors { get; } = [];
+}
