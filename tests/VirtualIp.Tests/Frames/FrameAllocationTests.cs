@@ -25,7 +25,7 @@ public sealed class FrameAllocationTests
         Check(Ndp.TryParse(buf.AsSpan(0, n), out _, out _));
         n = VrrpFrame.WriteIPv4(buf, mac, VrrpFrame.IPv4MulticastMac, Src4, VrrpFrame.IPv4MulticastGroup,
             new VrrpMessage(VrrpVersion.V3, 51, 150, 100, false, Vip4), identification: 1);
-        Check(VrrpFrame.TryParse(buf.AsSpan(0, n), default, out _, out _));
+        Check(VrrpFrame.TryParse(buf.AsSpan(0, n), out _, out _));
         n = VrrpFrame.WriteIPv4(buf, mac, VrrpFrame.IPv4MulticastMac, Src4, VrrpFrame.IPv4MulticastGroup,
             new VrrpMessage(VrrpVersion.V2, 51, 150, 100, false, Vip4, VrrpAuthType.SimpleText, "pw"u8), vlan: vlan);
         Check(VrrpFrame.TryParse(buf.AsSpan(0, n), new VrrpReceiveContext(false, 0, default, default) { AuthType = VrrpAuthType.SimpleText, AuthData = "pw"u8 }, out _, out _));

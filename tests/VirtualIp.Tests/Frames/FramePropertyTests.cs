@@ -98,7 +98,7 @@ public sealed class FramePropertyTests
                 ? VrrpFrame.WriteIPv6(buf, RandomMac(rng), VrrpFrame.IPv6MulticastMac, src, dst, msg, (byte)rng.Next(256), (uint)rng.Next(1 << 20), vlan)
                 : VrrpFrame.WriteIPv4(buf, RandomMac(rng), VrrpFrame.IPv4MulticastMac, src, dst, msg, identification: id, dontFragment: rng.Next(2) == 0, vlan: vlan);
             Assert.Equal(VrrpFrame.GetFrameLength(msg, vlan), n);
-            Assert.True(VrrpFrame.TryParse(buf.AsSpan(0, n), default, out var f, out var reason), $"case {i}: {reason}");
+            Assert.True(VrrpFrame.TryParse(buf.AsSpan(0, n), out var f, out var reason), $"case {i}: {reason}");
             Assert.Equal(v6, f.IsIPv6);
             Assert.Equal(version, f.Message.Version);
             Assert.Equal(msg.VirtualRouterId, f.Message.VirtualRouterId);
@@ -118,6 +118,7 @@ public sealed class FramePropertyTests
         Arp.TryParse(frame, out _, out _);
         Ndp.TryParse(frame, out _, out _);
         VrrpFrame.TryParse(frame, default, out _, out _);
+        VrrpFrame.TryParse(frame, out _, out _);
         if (frame.Length > 14)
         {
             IPv4.TryParse(frame[14..], out _, out _);
