@@ -97,9 +97,18 @@ public static class VrrpFrame
     }
 
     /// <summary>
+    /// Parses a whole VRRP frame with the default policy: either IPv4 VRRPv3 checksum form, version 2 or 3, no VRRPv2 authentication.
+    /// Never throws.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> frame, out VrrpFrameFields fields, out VrrpRejectReason reason) =>
+        TryParse(frame, new VrrpReceiveContext(false, 0, default, default), out fields, out reason);
+
+    /// <summary>
     /// Parses a whole VRRP frame (Ethernet, optional tag, IPv4 or IPv6, VRRP) and validates it with <see cref="VrrpCodec.TryRead"/>.
     /// The family, TTL / hop limit and addresses come from the IP header; the rest of <paramref name="policy"/> (checksum mode,
     /// expected version, authentication) applies as given. Non-VRRP, fragmented or malformed IP is <see cref="VrrpRejectReason.BadIPHeader"/>.
+    /// Build the policy with the <see cref="VrrpReceiveContext"/> constructor: <c>default(VrrpReceiveContext)</c> has
+    /// <see cref="VrrpChecksumMode.WithPseudoHeader"/>, not <see cref="VrrpChecksumMode.AcceptEither"/>.
     /// Never throws.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> frame, scoped in VrrpReceiveContext policy, out VrrpFrameFields fields, out VrrpRejectReason reason)
