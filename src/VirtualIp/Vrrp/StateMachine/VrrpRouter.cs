@@ -291,20 +291,34 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             }
 
             StartActionLoop();
-            if (_staleCleanup is not null)
+            try
             {
-                try
+                if (_staleCleanup is not null)
                 {
-                    await _staleCleanup(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await _staleCleanup(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        Log.ActionFailed(_logger, _name, _vrid, VirtualRouterAction.RemoveStale, _interface, ex);
+                        RaiseActionFailed(VirtualRouterAction.RemoveStale, _interface, ex);
+                    }
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+
+                await _mux.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The transport did not start: leave the router stopped (StartAsync may be retried).
+                lock (_gate)
                 {
-                    Log.ActionFailed(_logger, _name, _vrid, VirtualRouterAction.RemoveStale, _interface, ex);
-                    RaiseActionFailed(VirtualRouterAction.RemoveStale, _interface, ex);
+                    _actions?.Writer.TryComplete();
                 }
+
+                throw;
             }
 
-            await _mux.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 _running = true;
