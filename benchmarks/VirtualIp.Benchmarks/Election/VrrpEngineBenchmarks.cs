@@ -13,6 +13,9 @@ namespace VirtualIp.Benchmarks.Election;
 /// The VRRP engine's steady state: a backup handling one received advert (dispatch by VRID, validation, decode,
 /// down-timer re-arm) and a master sending one advert (encode with checksum + transport call). Both must allocate nothing.
 /// Run: dotnet run -c Release --project benchmarks/VirtualIp.Benchmarks -- --filter '*VrrpEngine*' --job short
+/// (add --inProcess on a busy machine where the generated project's build times out).
+/// Indicative figures (shared 2-core machine, --job short --inProcess): receive 97 ns (v2) / 246 ns (v3),
+/// send 120 ns (v2) / 182 ns (v3), 0 bytes allocated in all four.
 /// </summary>
 [MemoryDiagnoser]
 public class VrrpEngineBenchmarks
