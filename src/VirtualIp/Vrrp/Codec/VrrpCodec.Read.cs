@@ -5,7 +5,7 @@ namespace VirtualIp.Vrrp;
 
 public static partial class VrrpCodec
 {
-    public static partial bool TryRead(ReadOnlySpan<byte> payload, in VrrpReceiveContext context, out VrrpMessage message, out VrrpRejectReason reason)
+    public static partial bool TryRead(ReadOnlySpan<byte> payload, scoped in VrrpReceiveContext context, out VrrpMessage message, out VrrpRejectReason reason)
     {
         message = default;
         if (payload.Length < HeaderLength)

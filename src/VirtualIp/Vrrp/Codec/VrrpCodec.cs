@@ -34,7 +34,7 @@ public static partial class VrrpCodec
     /// <param name="context">What the receiver knows: family, TTL, addresses, checksum and auth policy.</param>
     /// <param name="message">The decoded message, pointing into <paramref name="payload"/>.</param>
     /// <param name="reason">Why it was rejected.</param>
-    public static partial bool TryRead(ReadOnlySpan<byte> payload, in VrrpReceiveContext context, out VrrpMessage message, out VrrpRejectReason reason);
+    public static partial bool TryRead(ReadOnlySpan<byte> payload, scoped in VrrpReceiveContext context, out VrrpMessage message, out VrrpRejectReason reason);
 }
 
 /// <summary>What a receiver knows about a received VRRP packet, and its validation policy.</summary>
