@@ -149,6 +149,43 @@ public static class VirtualRouterFactory
 /// <summary>Extra operations on <see cref="IVirtualRouter"/> for routers made by <see cref="VirtualRouterFactory"/>.</summary>
 public static class VirtualRouterExtensions
 {
+    /// <summary>
+    /// Routes link events from <paramref name="watcher"/> to the routers on that interface
+    /// (<see cref="AddressChangeKind.LinkDown"/> → Fault, <see cref="AddressChangeKind.LinkUp"/> → back to election).
+    /// Dispose the result to disconnect.
+    /// </summary>
+    public static IDisposable ConnectLinkState(this IAddressWatcher watcher, IEnumerable<IVirtualRouter> routers)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        ArgumentNullException.ThrowIfNull(routers);
+        var list = routers.ToArray();
+        void OnChanged(object? sender, AddressChangedEventArgs e)
+        {
+            if (e.Kind is not (AddressChangeKind.LinkUp or AddressChangeKind.LinkDown) || e.InterfaceName is null)
+            {
+                return;
+            }
+
+            foreach (var r in list)
+            {
+                if (string.Equals(r.InterfaceName, e.InterfaceName, StringComparison.Ordinal))
+                {
+                    r.SetLinkState(e.Kind == AddressChangeKind.LinkUp);
+                }
+            }
+        }
+
+        watcher.Changed += OnChanged;
+        return new Subscription(() => watcher.Changed -= OnChanged);
+    }
+
+    private sealed class Subscription(Action unsubscribe) : IDisposable
+    {
+        private Action? _unsubscribe = unsubscribe;
+
+        public void Dispose() => Interlocked.Exchange(ref _unsubscribe, null)?.Invoke();
+    }
+
     /// <summary>A snapshot of the router's counters (adverts sent and received, rejections by reason), for metrics.</summary>
     /// <exception cref="ArgumentException">The router was not made by <see cref="VirtualRouterFactory"/>.</exception>
     public static VrrpRouterStatistics GetStatistics(this IVirtualRouter router) =>

@@ -37,6 +37,9 @@ internal sealed partial class VrrpRouter
         [LoggerMessage(10, LogLevel.Warning, "VRRP {Router} (VRID {Vrid}): side effect {Action} dropped because the router is stopped")]
         public static partial void ActionDropped(ILogger logger, string router, byte vrid, string action);
 
+        [LoggerMessage(12, LogLevel.Warning, "VRRP {Router} (VRID {Vrid}): dropping adverts: {Reason} ({Count} so far for this reason; further drops are logged at Debug, this warning at most every 10 s)")]
+        public static partial void PacketsRejected(ILogger logger, string router, byte vrid, VrrpRejectReason reason, long count);
+
         [LoggerMessage(11, LogLevel.Error, "VRRP {Router} (VRID {Vrid}): an ActionFailed handler threw")]
         public static partial void ActionFailedHandlerThrew(ILogger logger, string router, byte vrid, Exception exception);
     }

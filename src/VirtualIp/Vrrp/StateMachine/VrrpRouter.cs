@@ -80,6 +80,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private int _masterAddressLength;
     private bool _addressMismatchLogged;
     private ushort _loggedIntervalMismatch;
+    private long _lastRejectWarning;
 
     // Counters (written under _gate).
     private long _sent;
@@ -291,20 +292,34 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             }
 
             StartActionLoop();
-            if (_staleCleanup is not null)
+            try
             {
-                try
+                if (_staleCleanup is not null)
                 {
-                    await _staleCleanup(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await _staleCleanup(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        Log.ActionFailed(_logger, _name, _vrid, VirtualRouterAction.RemoveStale, _interface, ex);
+                        RaiseActionFailed(VirtualRouterAction.RemoveStale, _interface, ex);
+                    }
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+
+                await _mux.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The transport did not start: leave the router stopped (StartAsync may be retried).
+                lock (_gate)
                 {
-                    Log.ActionFailed(_logger, _name, _vrid, VirtualRouterAction.RemoveStale, _interface, ex);
-                    RaiseActionFailed(VirtualRouterAction.RemoveStale, _interface, ex);
+                    _actions?.Writer.TryComplete();
                 }
+
+                throw;
             }
 
-            await _mux.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 _running = true;
@@ -659,8 +674,16 @@ internal sealed partial class VrrpRouter : IVirtualRouter
 
     private void RejectLocked(VrrpRejectReason reason)
     {
-        _rejected[(int)reason]++;
+        long count = ++_rejected[(int)reason];
         Log.PacketRejected(_logger, _name, _vrid, reason);
+
+        // RFC 9568 7.1: SHOULD log, subject to rate limiting: one warning per router per 10 s at most.
+        long now = _time.GetTimestamp();
+        if (_lastRejectWarning == 0 || now - _lastRejectWarning >= 10 * _frequency)
+        {
+            _lastRejectWarning = now;
+            Log.PacketsRejected(_logger, _name, _vrid, reason, count);
+        }
     }
 
     private bool IsPeer(ReadOnlySpan<byte> source)

@@ -376,4 +376,27 @@ public sealed class ElectionScenarioTests
         Assert.True(stats.GetInterfaceRejected(VrrpRejectReason.OwnPacket) > 5);
         Assert.Equal(0, stats.AdvertisementsReceived);
     }
+
+    [Fact]
+    public void Several_vrids_share_one_transport_and_elect_independently()
+    {
+        // Active/active: a is master of VRID 1, b of VRID 2, over one transport per node (dispatch by VRID).
+        var vip2 = VirtualIp.Addressing.VipAddress.Parse("192.0.2.101/24");
+        var net = new SimulatedNetwork();
+        var a = Sim.Node(net, "192.0.2.1", Sim.Options("a1", 200, vrid: 1), Sim.Options("a2", 100, o => o.Vips = [vip2], vrid: 2));
+        var b = Sim.Node(net, "192.0.2.2", Sim.Options("b1", 100, vrid: 1), Sim.Options("b2", 200, o => o.Vips = [vip2], vrid: 2));
+        Sim.Start(a, b);
+        net.Run(TimeSpan.FromSeconds(10));
+        Assert.Equal([VrrpState.Master, VrrpState.Backup], a.Routers.Select(r => r.State).ToArray());
+        Assert.Equal([VrrpState.Backup, VrrpState.Master], b.Routers.Select(r => r.State).ToArray());
+        Assert.Equal(1, a.Transport.StartCount);
+        Assert.All(a.Routers.Concat(b.Routers), r => Assert.Equal(0, r.GetStatistics().TotalRejected));
+        Assert.Equal(0, a.Router.GetStatistics().GetInterfaceRejected(VrrpRejectReason.UnknownVirtualRouter));
+
+        // b's VRID 2 master fails over to a without disturbing VRID 1.
+        b.Routers[1].UpdateTracking(200, fault: true, "test");
+        net.Run(TimeSpan.FromSeconds(1));
+        Assert.Equal([VrrpState.Master, VrrpState.Master], a.Routers.Select(r => r.State).ToArray());
+        Assert.Equal([VrrpState.Backup, VrrpState.Fault], b.Routers.Select(r => r.State).ToArray());
+    }
 }

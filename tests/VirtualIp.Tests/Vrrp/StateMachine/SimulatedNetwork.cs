@@ -216,7 +216,20 @@ internal sealed class SimTransport : IVrrpTransport
         return ValueTask.CompletedTask;
     }
 
-    public void Send(ReadOnlySpan<byte> payload, int destinationIndex) => _network.Enqueue(this, Destinations[destinationIndex], payload);
+    /// <summary>Every payload this transport sent, when <see cref="RecordSent"/> is on.</summary>
+    public List<byte[]> SentPayloads { get; } = [];
+
+    public bool RecordSent { get; set; }
+
+    public void Send(ReadOnlySpan<byte> payload, int destinationIndex)
+    {
+        if (RecordSent)
+        {
+            SentPayloads.Add(payload.ToArray());
+        }
+
+        _network.Enqueue(this, Destinations[destinationIndex], payload);
+    }
 
     public ValueTask DisposeAsync()
     {

@@ -270,3 +270,39 @@ public sealed class SyncGroupAndTrackingTests
         Assert.Equal(MacAddress.ForVirtualRouter(51), a.Announcer.LastMac);
     }
 }
+
+/// <summary>Link events from an <see cref="IAddressWatcher"/> reach the routers on that interface.</summary>
+public sealed class LinkStateConnectionTests
+{
+    private sealed class FakeWatcher : IAddressWatcher
+    {
+        public event EventHandler<AddressChangedEventArgs>? Changed;
+
+        public void Raise(AddressChangeKind kind, string name) => Changed?.Invoke(this, new AddressChangedEventArgs(kind, 1, name, null, 0));
+
+        public ValueTask StartAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public void Link_events_for_the_router_interface_drive_fault()
+    {
+        var net = new SimulatedNetwork();
+        var a = Sim.Node(net, "192.0.2.1", Sim.Options("a", 255));
+        Sim.Start(a);
+        var watcher = new FakeWatcher();
+        using (watcher.ConnectLinkState([a.Router]))
+        {
+            watcher.Raise(AddressChangeKind.LinkDown, "other0");
+            Assert.Equal(VrrpState.Master, a.State);
+            watcher.Raise(AddressChangeKind.LinkDown, "sim0");
+            Assert.Equal(VrrpState.Fault, a.State);
+            watcher.Raise(AddressChangeKind.LinkUp, "sim0");
+            Assert.Equal(VrrpState.Master, a.State);
+        }
+
+        watcher.Raise(AddressChangeKind.LinkDown, "sim0");
+        Assert.Equal(VrrpState.Master, a.State); // disconnected
+    }
+}

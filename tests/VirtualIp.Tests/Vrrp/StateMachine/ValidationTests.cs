@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using VirtualIp.Election;
 using VirtualIp.Vrrp;
 
@@ -211,5 +212,36 @@ public sealed class ValidationTests
         Assert.Equal(VrrpState.Master, b.State);
         Assert.Equal(VrrpState.Backup, a.State);
         Assert.Equal(0, a.Router.GetStatistics().TotalRejected);
+    }
+}
+
+/// <summary>Rejections and transitions are logged; rejection warnings are rate-limited (RFC 9568 7.1).</summary>
+public sealed class VrrpLoggingTests
+{
+    [Fact]
+    public async Task Rejections_are_warned_at_most_every_ten_seconds_and_transitions_are_logged()
+    {
+        var provider = new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider();
+        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information));
+        var net = new SimulatedNetwork();
+        var transport = net.Attach(IPAddress.Parse("192.0.2.1"));
+        var router = VirtualRouterFactory.Create(Sim.Options("a", 255), transport, new FakeVipBinder(), null, net.Time, factory);
+        await router.StartAsync(TestContext.Current.CancellationToken);
+        var src = IPAddress.Parse("192.0.2.9");
+        var message = new VrrpMessage(VrrpVersion.V3, 51, 100, 100, false, Sim.Vip4.Address.GetAddressBytes());
+        var buffer = new byte[64];
+        int n = VrrpCodec.Write(buffer, message, src.GetAddressBytes(), SimulatedNetwork.MulticastV4.GetAddressBytes());
+        for (int i = 0; i < 5; i++)
+        {
+            SimulatedNetwork.Inject(transport, buffer.AsSpan(0, n), src, SimulatedNetwork.MulticastV4, ttl: 1);
+        }
+
+        net.Run(TimeSpan.FromSeconds(11));
+        SimulatedNetwork.Inject(transport, buffer.AsSpan(0, n), src, SimulatedNetwork.MulticastV4, ttl: 1);
+
+        var logs = provider.Collector.GetSnapshot();
+        Assert.Equal(2, logs.Count(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("BadTtl")));
+        Assert.Contains(logs, l => l.Message.Contains("Initialize -> Master (Startup)"));
+        Assert.Equal(6, router.GetStatistics().GetRejected(VrrpRejectReason.BadTtl));
     }
 }
