@@ -88,8 +88,15 @@ internal sealed partial class HealthMonitor
             CancellationToken token;
             lock (_gate)
             {
-                if (_stopped || _cycleOpen)
+                if (_stopped)
                 {
+                    return;
+                }
+
+                if (_cycleOpen)
+                {
+                    // Only when RunNow overlaps a scheduled cycle: let the open cycle re-arm the timer.
+                    _reschedule |= reschedule;
                     return;
                 }
 

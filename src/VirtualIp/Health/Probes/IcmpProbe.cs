@@ -4,13 +4,12 @@ using System.Net.NetworkInformation;
 namespace VirtualIp.Health.Probes;
 
 /// <summary>Healthy when an ICMP echo reply arrives (raw socket as root, the ping utility otherwise).</summary>
-internal sealed class IcmpProbe : IHealthProbe, IDisposable
+internal sealed class IcmpProbe : IHealthProbe
 {
     private static readonly byte[] s_payload = new byte[32];
     private readonly string _host;
     private readonly IPAddress? _address;
     private readonly TimeSpan _timeout;
-    private readonly Ping _ping = new();
 
     public IcmpProbe(string host, TimeSpan timeout)
     {
@@ -22,11 +21,13 @@ internal sealed class IcmpProbe : IHealthProbe, IDisposable
 
     public async ValueTask<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
+        // A Ping per call: Ping does not allow overlapping sends, and one probe instance may serve several checks.
+        using var ping = new Ping();
         try
         {
             var reply = _address is not null
-                ? await _ping.SendPingAsync(_address, _timeout, s_payload, null, cancellationToken).ConfigureAwait(false)
-                : await _ping.SendPingAsync(_host, _timeout, s_payload, null, cancellationToken).ConfigureAwait(false);
+                ? await ping.SendPingAsync(_address, _timeout, s_payload, null, cancellationToken).ConfigureAwait(false)
+                : await ping.SendPingAsync(_host, _timeout, s_payload, null, cancellationToken).ConfigureAwait(false);
             return reply.Status switch
             {
                 IPStatus.Success => ProbeResult.Success,
@@ -40,8 +41,6 @@ internal sealed class IcmpProbe : IHealthProbe, IDisposable
             return ProbeResult.Failure(ex.InnerException is null ? ProbeReasons.NoEchoReply : ProbeErrors.ReasonFor(ex.InnerException));
         }
     }
-
-    public void Dispose() => _ping.Dispose();
 
     public override string ToString() => $"icmp://{_host}";
 }

@@ -1,11 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace VirtualIp.Health.Probes;
 
 /// <summary>Healthy when a TCP connection to the endpoint completes (then it is closed at once).</summary>
 internal sealed class TcpProbe : IHealthProbe
 {
+    // Abortive close (RST) like HAProxy's checks: the checker keeps no TIME_WAIT sockets however often it probes.
+    private static readonly LingerOption s_abortiveClose = new(true, 0);
     private readonly EndPoint _endPoint;
 
     public TcpProbe(EndPoint endPoint)
@@ -16,6 +19,7 @@ internal sealed class TcpProbe : IHealthProbe
 
     public EndPoint EndPoint => _endPoint;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
         var family = _endPoint.AddressFamily == AddressFamily.Unspecified ? AddressFamily.InterNetworkV6 : _endPoint.AddressFamily;
@@ -23,6 +27,7 @@ internal sealed class TcpProbe : IHealthProbe
             ? new Socket(SocketType.Stream, ProtocolType.Tcp)
             : new Socket(family, SocketType.Stream, ProtocolType.Tcp);
         socket.NoDelay = true;
+        socket.LingerState = s_abortiveClose;
         try
         {
             await socket.ConnectAsync(_endPoint, cancellationToken).ConfigureAwait(false);
@@ -32,7 +37,6 @@ internal sealed class TcpProbe : IHealthProbe
             return ProbeResult.Failure(ProbeErrors.ReasonFor(ex.SocketErrorCode));
         }
 
-        // Close with RST-free shutdown; a listener sees a normal connect + close.
         return ProbeResult.Success;
     }
 

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
+using System.Diagnostics.Metrics;
+using VirtualIp.Health;
+
+namespace VirtualIp.Tests.Health;
+
+public sealed class HealthServiceCollectionTests
+{
+    [Fact]
+    public async Task Registers_monitor_and_backend_tracker_and_records_metrics()
+    {
+        var time = new FakeTimeProvider();
+        var services = new ServiceCollection()
+            .AddMetrics()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(time)
+            .AddVirtualIpHealth(o => o.MinimalTotalCount = 1);
+        await using var provider = services.BuildServiceProvider();
+
+        var monitor = provider.GetRequiredService<IHealthMonitor>();
+        Assert.Same(provider.GetRequiredService<IBackendHealthSource>(), provider.GetRequiredService<IPassiveHealthReporter>());
+
+        var meterFactory = provider.GetRequiredService<IMeterFactory>();
+        using var checks = new MetricCollector<long>(meterFactory, "VirtualIp", "virtualip.health.checks");
+        using var durations = new MetricCollector<double>(meterFactory, "VirtualIp", "virtualip.health.check.duration");
+
+        var ok = true;
+        monitor.Add(new HealthCheckOptions { Name = "di-check", Interval = TimeSpan.FromSeconds(1), JitterFraction = 0 }, HealthProbes.FromDelegate(() => ok));
+        time.Advance(TimeSpan.FromSeconds(1));
+        ok = false;
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var measurements = checks.GetMeasurementSnapshot();
+        Assert.Equal(2, measurements.Count);
+        Assert.Equal("di-check", measurements[0].Tags["check"]);
+        Assert.Equal("success", measurements[0].Tags["result"]);
+        Assert.Equal("failure", measurements[1].Tags["result"]);
+        Assert.Equal(2, durations.GetMeasurementSnapshot().Count);
+
+        var reporter = provider.GetRequiredService<IPassiveHealthReporter>();
+        reporter.ReportFailure("be1");
+        Assert.False(provider.GetRequiredService<IBackendHealthSource>().IsHealthy("be1"));
+    }
+}
