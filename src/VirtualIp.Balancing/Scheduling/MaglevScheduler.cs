@@ -87,48 +87,59 @@ internal sealed class MaglevScheduler : BackendSchedulerBase<MaglevScheduler.Tab
         ref uint posRef = ref MemoryMarshal.GetArrayDataReference(pos);
         ref uint skipRef = ref MemoryMarshal.GetArrayDataReference(skip);
         int filled = 0;
+        if (!weighted)
+        {
+            // Equal weights: every backend claims one slot per round.
+            while (true)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    Claim(ref bits, ref tab, ref Unsafe.Add(ref posRef, i), Unsafe.Add(ref skipRef, i), m, i);
+                    if (++filled == tableSize)
+                    {
+                        return table;
+                    }
+                }
+            }
+        }
+
         while (true)
         {
             for (int i = 0; i < n; i++)
             {
-                if (weighted)
+                // Weighted: a backend claims when its accumulated weight reaches the largest weight.
+                int a = acc[i] + weight[i];
+                if (a < maxWeight)
                 {
-                    int a = acc[i] + weight[i];
-                    if (a < maxWeight)
-                    {
-                        acc[i] = a;
-                        continue;
-                    }
-
-                    acc[i] = a - maxWeight;
+                    acc[i] = a;
+                    continue;
                 }
 
-                uint c = Unsafe.Add(ref posRef, i);
-                uint sk = Unsafe.Add(ref skipRef, i);
-                while ((Unsafe.Add(ref bits, (int)(c >> 6)) & (1UL << (int)c)) != 0)
-                {
-                    c += sk;
-                    if (c >= m)
-                    {
-                        c -= m;
-                    }
-                }
-
-                Unsafe.Add(ref bits, (int)(c >> 6)) |= 1UL << (int)c;
-                Unsafe.Add(ref tab, (int)c) = i;
-                c += sk;
-                if (c >= m)
-                {
-                    c -= m;
-                }
-
-                Unsafe.Add(ref posRef, i) = c;
+                acc[i] = a - maxWeight;
+                Claim(ref bits, ref tab, ref Unsafe.Add(ref posRef, i), Unsafe.Add(ref skipRef, i), m, i);
                 if (++filled == tableSize)
                 {
                     return table;
                 }
             }
         }
+    }
+
+    /// <summary>Walks one backend's permutation to its next free slot and takes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Claim(ref ulong bits, ref int table, ref uint position, uint skip, uint m, int backend)
+    {
+        uint c = position;
+        while ((Unsafe.Add(ref bits, (int)(c >> 6)) & (1UL << (int)c)) != 0)
+        {
+            c += skip;
+            c = Math.Min(c, c - m); // branchless "if (c >= m) c -= m": c - m wraps to a huge value when c < m
+        }
+
+        Unsafe.Add(ref bits, (int)(c >> 6)) |= 1UL << (int)c;
+        Unsafe.Add(ref table, (int)c) = backend;
+        c += skip;
+        position = Math.Min(c, c - m);
     }
 
     internal static bool IsPrime(int n)

@@ -1,0 +1,44 @@
+namespace VirtualIp.LoadBalancer;
+
+/// <summary>Tiny "--name value" / "--flag" parser.</summary>
+internal static class CommandLine
+{
+    public const string Usage = """
+        usage:
+          VirtualIp.LoadBalancer --listen ADDR:PORT --backends HOST:PORT[*WEIGHT],HOST:PORT,...
+                [--scheduler round-robin|weighted-round-robin|least-connections|weighted-least-connections|random|power-of-two|source-hash|maglev|rendezvous]
+                [--udp] [--max-connections N] [--drain-timeout SECONDS] [--allow CIDR,...] [--deny CIDR,...]
+          VirtualIp.LoadBalancer --echo 127.0.0.1:PORT,127.0.0.1:PORT     (loopback echo backends)
+          VirtualIp.LoadBalancer --bench 127.0.0.1:PORT [--label NAME] [--duration SECONDS]   (loopback load generator)
+        """;
+
+    private static readonly HashSet<string> s_flags = ["udp"];
+
+    public static Dictionary<string, string>? Parse(string[] args)
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var name = args[i][2..];
+            if (s_flags.Contains(name))
+            {
+                d[name] = "true";
+            }
+            else if (i + 1 < args.Length)
+            {
+                d[name] = args[++i];
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return d;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace VirtualIp.LoadBalancer;
+
+/// <summary>Loopback TCP echo servers (half-close aware) for benchmarks; refuses non-loopback addresses.</summary>
+internal static class EchoBackends
+{
+    public static async Task<int> RunAsync(string list)
+    {
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            cts.Cancel();
+        });
+
+        var listeners = new List<Socket>();
+        foreach (var text in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!IPEndPoint.TryParse(text, out var ep) || !IPAddress.IsLoopback(ep.Address))
+            {
+                Console.Error.WriteLine($"echo: '{text}' is not a loopback ADDR:PORT");
+                return 2;
+            }
+
+            var s = new Socket(ep.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            s.Bind(ep);
+            s.Listen(4096);
+            listeners.Add(s);
+        }
+
+        var loops = listeners.Select(l => AcceptLoopAsync(l, cts.Token)).ToArray();
+        Console.WriteLine($"echo: listening on {string.Join(", ", listeners.Select(l => l.LocalEndPoint))}");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        foreach (var l in listeners)
+        {
+            l.Dispose();
+        }
+
+        await Task.WhenAll(loops);
+        return 0;
+    }
+
+    private static async Task AcceptLoopAsync(Socket listener, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket s;
+            try
+            {
+                s = await listener.AcceptAsync(ct);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (ct.IsCancellationRequested || ex is ObjectDisposedException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            _ = EchoAsync(s);
+        }
+    }
+
+    private static async Task EchoAsync(Socket s)
+    {
+        s.NoDelay = true;
+        var buf = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (true)
+            {
+                int n = await s.ReceiveAsync(buf.AsMemory(), SocketFlags.None);
+                if (n == 0)
+                {
+                    s.Shutdown(SocketShutdown.Send);
+                    return;
+                }
+
+                await s.SendAsync(buf.AsMemory(0, n), SocketFlags.None);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buf);
+            s.Dispose();
+        }
+    }
+}

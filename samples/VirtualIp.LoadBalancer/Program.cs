@@ -1,0 +1,82 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using VirtualIp.Balancing;
+using VirtualIp.LoadBalancer;
+
+// VirtualIp.LoadBalancer
+//   --listen ADDR:PORT --backends HOST:PORT[*WEIGHT],... [--scheduler NAME] [--udp] [--max-connections N]
+//       [--drain-timeout SECONDS] [--allow CIDR,...] [--deny CIDR,...]      run one forwarder until Ctrl-C / SIGTERM
+//   --echo 127.0.0.1:PORT,...                                              loopback TCP echo backends (for benchmarks)
+//   --bench 127.0.0.1:PORT [--label NAME] [--duration SECONDS]              loopback load generator (for benchmarks)
+var opts = CommandLine.Parse(args);
+if (opts is null)
+{
+    Console.Error.WriteLine(CommandLine.Usage);
+    return 2;
+}
+
+if (opts.TryGetValue("echo", out var echo))
+{
+    return await EchoBackends.RunAsync(echo);
+}
+
+if (opts.TryGetValue("bench", out var target))
+{
+    int seconds = opts.TryGetValue("duration", out var d) ? int.Parse(d, CultureInfo.InvariantCulture) : 5;
+    return await LoadGenerator.RunAsync(target, opts.GetValueOrDefault("label", "target"), TimeSpan.FromSeconds(seconds));
+}
+
+if (!opts.TryGetValue("listen", out var listen) || !opts.TryGetValue("backends", out var backends))
+{
+    Console.Error.WriteLine(CommandLine.Usage);
+    return 2;
+}
+
+var drain = TimeSpan.FromSeconds(opts.TryGetValue("drain-timeout", out var dt) ? double.Parse(dt, CultureInfo.InvariantCulture) : 10);
+var builder = Host.CreateApplicationBuilder([]);
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain + TimeSpan.FromSeconds(5));
+builder.Services.AddVirtualIpForwarder(o =>
+{
+    o.Name = "cli";
+    o.Listen = listen;
+    o.Scheduler = opts.GetValueOrDefault("scheduler", "round-robin");
+    o.Protocol = opts.ContainsKey("udp") ? ForwarderProtocol.Udp : ForwarderProtocol.Tcp;
+    o.DrainTimeout = drain;
+    if (opts.TryGetValue("max-connections", out var max))
+    {
+        o.MaxConnections = int.Parse(max, CultureInfo.InvariantCulture);
+    }
+
+    foreach (var b in backends.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    {
+        int star = b.LastIndexOf('*');
+        o.Backends.Add(star < 0
+            ? new ForwarderBackendOptions { Address = b }
+            : new ForwarderBackendOptions { Address = b[..star], Weight = int.Parse(b[(star + 1)..], CultureInfo.InvariantCulture) });
+    }
+
+    foreach (var c in opts.GetValueOrDefault("allow", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    {
+        o.AllowedSources.Add(c);
+    }
+
+    foreach (var c in opts.GetValueOrDefault("deny", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    {
+        o.DeniedSources.Add(c);
+    }
+});
+
+try
+{
+    await builder.Build().RunAsync();
+    return 0;
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}

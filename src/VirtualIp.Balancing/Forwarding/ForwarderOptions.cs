@@ -1,0 +1,165 @@
+using VirtualIp.Scheduling;
+
+namespace VirtualIp.Balancing;
+
+/// <summary>The transport a forwarder relays.</summary>
+public enum ForwarderProtocol
+{
+    /// <summary>TCP: one backend connection per client connection, bytes pumped both ways, half-close propagated.</summary>
+    Tcp,
+
+    /// <summary>UDP: datagrams of one client address go to one backend (affinity) until the session idles out.</summary>
+    Udp,
+}
+
+/// <summary>One backend of a forwarder.</summary>
+public sealed class ForwarderBackendOptions
+{
+    /// <summary>"ADDR:PORT" or "HOST:PORT" ("[2001:db8::1]:80" for IPv6). Host names are resolved once at start.</summary>
+    public string Address { get; set; } = "";
+
+    /// <summary>Relative share of traffic, 1 to <see cref="Backend.MaxWeight"/>. Default 1.</summary>
+    public int Weight { get; set; } = 1;
+
+    /// <summary>Stable name for consistent hashing; defaults to <see cref="Address"/>.</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>Settings of an L4 forwarder (TCP or UDP) in front of a set of backends.</summary>
+public sealed class ForwarderOptions
+{
+    /// <summary>Name used in logs and as the <c>virtualip.forwarder.name</c> metric tag. Default "default".</summary>
+    public string Name { get; set; } = "default";
+
+    /// <summary>TCP (default) or UDP.</summary>
+    public ForwarderProtocol Protocol { get; set; } = ForwarderProtocol.Tcp;
+
+    /// <summary>Where to listen, "ADDR:PORT" (e.g. "192.0.2.100:80", "[::]:443"; port 0 picks a free port).</summary>
+    public string Listen { get; set; } = "";
+
+    /// <summary>The backends (at least one).</summary>
+    public IList<ForwarderBackendOptions> Backends { get; } = [];
+
+    /// <summary>Scheduler name (see <see cref="BackendSchedulerNames"/>). Default round robin.</summary>
+    public string Scheduler { get; set; } = BackendSchedulerNames.RoundRobin;
+
+    /// <summary>How long one backend connection attempt may take. Default 5 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Backends tried per client connection before giving up (1 to 16). Default 3.</summary>
+    public int MaxConnectAttempts { get; set; } = 3;
+
+    /// <summary>Most client connections (TCP) or sessions (UDP) at once; more are closed at once. Default 10,000.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>Buffer size per direction of a TCP connection, pooled (1 KiB to 1 MiB). Default 64 KiB.</summary>
+    public int BufferSize { get; set; } = 64 * 1024;
+
+    /// <summary>Listen backlog. Default 1024.</summary>
+    public int Backlog { get; set; } = 1024;
+
+    /// <summary>How long a stop or a backend drain waits for connections to end before closing them. Default 30 s.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Source CIDRs allowed ("198.51.100.0/24", "2001:db8::/32", or a bare address). Empty allows all.</summary>
+    public IList<string> AllowedSources { get; } = [];
+
+    /// <summary>Source CIDRs denied; deny wins over allow. Denied clients are closed at once and counted.</summary>
+    public IList<string> DeniedSources { get; } = [];
+
+    /// <summary>Connection failures within <see cref="PassiveHealthWindow"/> that mark a backend down; 0 disables. Default 3.</summary>
+    public int PassiveHealthFailureThreshold { get; set; } = 3;
+
+    /// <summary>The window in which failures are counted. Default 10 s.</summary>
+    public TimeSpan PassiveHealthWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a backend marked down by passive health stays down. Default 30 s.</summary>
+    public TimeSpan PassiveHealthReactivation { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>UDP: a session with no datagram either way for this long ends. Default 60 s.</summary>
+    public TimeSpan UdpIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!ForwarderEndPoints.TryParseListen(Listen, out _))
+        {
+            errors.Add($"{nameof(Listen)} '{Listen}' is not ADDR:PORT (e.g. 127.0.0.1:8080 or [::]:443).");
+        }
+
+        if (Backends.Count == 0)
+        {
+            errors.Add($"{nameof(Backends)} is empty; give at least one HOST:PORT.");
+        }
+
+        for (int i = 0; i < Backends.Count; i++)
+        {
+            var b = Backends[i];
+            if (b is null || !ForwarderEndPoints.TrySplitHostPort(b.Address, out _, out _))
+            {
+                errors.Add($"{nameof(Backends)}[{i}] address '{b?.Address}' is not HOST:PORT.");
+            }
+            else if (b.Weight < 1 || b.Weight > Backend.MaxWeight)
+            {
+                errors.Add($"{nameof(Backends)}[{i}] ({b.Address}) weight {b.Weight} is not 1 to {Backend.MaxWeight}.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(Scheduler))
+        {
+            errors.Add($"{nameof(Scheduler)} is empty.");
+        }
+
+        CheckPositive(errors, nameof(ConnectTimeout), ConnectTimeout);
+        CheckPositive(errors, nameof(DrainTimeout), DrainTimeout, allowZero: true);
+        CheckPositive(errors, nameof(PassiveHealthWindow), PassiveHealthWindow);
+        CheckPositive(errors, nameof(PassiveHealthReactivation), PassiveHealthReactivation);
+        CheckPositive(errors, nameof(UdpIdleTimeout), UdpIdleTimeout);
+        if (MaxConnectAttempts is < 1 or > 16)
+        {
+            errors.Add($"{nameof(MaxConnectAttempts)} {MaxConnectAttempts} is not 1 to 16.");
+        }
+
+        if (MaxConnections < 1)
+        {
+            errors.Add($"{nameof(MaxConnections)} {MaxConnections} must be at least 1.");
+        }
+
+        if (BufferSize is < 1024 or > 1024 * 1024)
+        {
+            errors.Add($"{nameof(BufferSize)} {BufferSize} is not 1024 to 1048576.");
+        }
+
+        if (Backlog < 1)
+        {
+            errors.Add($"{nameof(Backlog)} {Backlog} must be at least 1.");
+        }
+
+        if (PassiveHealthFailureThreshold < 0)
+        {
+            errors.Add($"{nameof(PassiveHealthFailureThreshold)} {PassiveHealthFailureThreshold} must be 0 (off) or more.");
+        }
+
+        foreach (var (list, name) in new[] { (AllowedSources, nameof(AllowedSources)), (DeniedSources, nameof(DeniedSources)) })
+        {
+            foreach (var cidr in list)
+            {
+                if (!Cidr.TryParse(cidr, out _))
+                {
+                    errors.Add($"{name} entry '{cidr}' is not a CIDR (e.g. 198.51.100.0/24, 2001:db8::/32).");
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private static void CheckPositive(List<string> errors, string name, TimeSpan value, bool allowZero = false)
+    {
+        if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero) || value == Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"{name} {value} must be {(allowZero ? "zero or more" : "more than zero")}.");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using VirtualIp.Balancing.Forwarding;
+using VirtualIp.Balancing.Scheduling;
+
+namespace VirtualIp.Balancing.Tests.Forwarding;
+
+internal static class ForwarderFixture
+{
+    public static ForwarderOptions Options(params string[] backends)
+    {
+        var o = new ForwarderOptions { Listen = "127.0.0.1:0", Name = "test-" + Guid.NewGuid().ToString("N")[..8] };
+        foreach (var b in backends)
+        {
+            o.Backends.Add(new ForwarderBackendOptions { Address = b });
+        }
+
+        return o;
+    }
+
+    public static async Task<TcpForwarder> StartTcpAsync(ForwarderOptions o, TimeProvider? time = null, Meter? meter = null)
+    {
+        var scheduler = new BackendSchedulerFactory().Create(o.Scheduler);
+        scheduler.Update(await ForwarderCore.ResolveBackendsAsync(o, CancellationToken.None));
+        var f = new TcpForwarder(new ForwarderCore(o, scheduler, time, null, meter));
+        f.Start();
+        return f;
+    }
+
+    public static async Task<UdpForwarder> StartUdpAsync(ForwarderOptions o, TimeProvider? time = null)
+    {
+        o.Protocol = ForwarderProtocol.Udp;
+        var scheduler = new BackendSchedulerFactory().Create(o.Scheduler);
+        scheduler.Update(await ForwarderCore.ResolveBackendsAsync(o, CancellationToken.None));
+        var f = new UdpForwarder(new ForwarderCore(o, scheduler, time));
+        f.Start();
+        return f;
+    }
+
+    public static async Task<Socket> ConnectAsync(IPEndPoint ep)
+    {
+        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await s.ConnectAsync(ep, TestContext.Current.CancellationToken);
+        return s;
+    }
+
+    public static async Task<byte[]> ReceiveExactlyAsync(Socket s, int count)
+    {
+        var buf = new byte[count];
+        int got = 0;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TimeSpan.FromSeconds(20));
+        while (got < count)
+        {
+            int n = await s.ReceiveAsync(buf.AsMemory(got), SocketFlags.None, cts.Token);
+            if (n == 0)
+            {
+                throw new InvalidOperationException($"EOF after {got} of {count} bytes");
+            }
+
+            got += n;
+        }
+
+        return buf;
+    }
+
+    /// <summary>True when the peer closed (EOF or reset) within the time limit.</summary>
+    public static async Task<bool> IsClosedAsync(Socket s)
+    {
+        var buf = new byte[16];
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            int n = await s.ReceiveAsync(buf, SocketFlags.None, cts.Token);
+            return n == 0;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Connects and expects the forwarder to close at once (the reset may even beat the connect completion).</summary>
+    public static async Task<bool> IsClosedRightAwayAsync(IPEndPoint ep)
+    {
+        Socket s;
+        try
+        {
+            s = await ConnectAsync(ep);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return true;
+        }
+
+        using (s)
+        {
+            return await IsClosedAsync(s);
+        }
+    }
+
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        for (int i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(condition(), $"timed out waiting until {what}");
+    }
+}
