@@ -56,6 +56,7 @@ internal sealed partial class NetlinkAddressWatcher : IAddressWatcher
             var events = NetlinkSocket.Open();
             try
             {
+                events.Bind();
                 events.JoinGroup(Nl.RTNLGRP_LINK);
                 events.JoinGroup(Nl.RTNLGRP_IPV4_IFADDR);
                 events.JoinGroup(Nl.RTNLGRP_IPV6_IFADDR);

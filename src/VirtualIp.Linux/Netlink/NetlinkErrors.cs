@@ -19,14 +19,17 @@ internal static class NetlinkErrors
     /// <param name="extAck">The kernel's extended-ack message, if any.</param>
     internal static VipBindingException Create(string operation, string? interfaceName, int errno, string? extAck)
     {
+        bool hasText = !string.IsNullOrEmpty(extAck);
         string? hint = errno switch
         {
-            Errno.EPERM or Errno.EACCES => CapNetAdminHint,
+            Errno.EPERM => CapNetAdminHint,
+            // The kernel also uses EACCES for "IPv6 is disabled on this device"; its text then says so.
+            Errno.EACCES when !hasText => CapNetAdminHint,
             Errno.ENODEV => NoSuchInterfaceHint(interfaceName),
-            _ => string.IsNullOrEmpty(extAck) ? null : "kernel says: " + extAck,
+            _ => hasText ? "kernel says: " + extAck : null,
         };
         string message = $"{operation} failed with {Errno.Name(errno)}";
-        if (!string.IsNullOrEmpty(extAck) && errno is Errno.EPERM or Errno.EACCES or Errno.ENODEV)
+        if (hasText && errno is Errno.EPERM or Errno.ENODEV)
         {
             message += $" ({extAck})";
         }

@@ -50,6 +50,12 @@ internal sealed class NetlinkSocket : IDisposable
         return s == 0 ? unchecked(++_sequence) : s;
     }
 
+    /// <summary>
+    /// Binds to a kernel-assigned port id. Needed before listening to groups: notifications are sent with "exclude
+    /// port id 0", so an unbound socket (port id 0; sending autobinds, but an event socket never sends) gets nothing.
+    /// </summary>
+    public void Bind() => Socket.Bind(new NetlinkEndPoint());
+
     /// <summary>Joins an rtnetlink multicast group (RTNLGRP_*).</summary>
     public void JoinGroup(int group) => SetOption(Nl.NETLINK_ADD_MEMBERSHIP, group);
 

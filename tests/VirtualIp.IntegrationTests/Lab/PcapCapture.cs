@@ -28,7 +28,7 @@ internal sealed class PcapCapture : IDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "netns", "exec", ns, "tcpdump", "-i", iface, "-U", "-n", "-w", file })
+        foreach (var a in new[] { "netns", "exec", ns, "tcpdump", "-i", iface, "--immediate-mode", "-U", "-n", "-w", file })
         {
             psi.ArgumentList.Add(a);
         }

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Net;
+using VirtualIp.Binding;
+using VirtualIp.IntegrationTests.Lab;
+using VirtualIp.Linux.Netlink;
+using VirtualIp.Testing;
+
+namespace VirtualIp.IntegrationTests.Linux;
+
+public class NetlinkAddressWatcherTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<NetlinkAddressWatcher> StartWatcherAsync(LabNode node, NetlinkWatcherOptions? options = null) =>
+        await NetnsLab.RunInAsync(node, () =>
+        {
+            var w = new NetlinkAddressWatcher(options);
+            // StartAsync creates the sockets synchronously, on this thread, in this namespace.
+            w.StartAsync().AsTask().GetAwaiter().GetResult();
+
+            return w;
+        });
+
+    private sealed class Recorder
+    {
+        private readonly ConcurrentQueue<AddressChangedEventArgs> _events = new();
+        private readonly SemaphoreSlim _signal = new(0);
+
+        public void On(object? sender, AddressChangedEventArgs e)
+        {
+            _events.Enqueue(e);
+            _signal.Release();
+        }
+
+        public IReadOnlyCollection<AddressChangedEventArgs> All => [.. _events];
+
+        public async Task<AddressChangedEventArgs> WaitAsync(Func<AddressChangedEventArgs, bool> match)
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            cts.CancelAfter(Timeout);
+            while (true)
+            {
+                var hit = _events.FirstOrDefault(match);
+                if (hit is not null)
+                {
+                    return hit;
+                }
+
+                try
+                {
+                    await _signal.WaitAsync(cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException("Event not seen; got: " + string.Join("; ", _events.Select(e => $"{e.Kind} {e.InterfaceName}/{e.InterfaceIndex} {e.Address}/{e.PrefixLength}")));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AddressAddedAndRemoved_AreReportedForIPv4AndIPv6()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+        var n1 = lab.Node(1);
+        await using var watcher = await StartWatcherAsync(n1);
+        var rec = new Recorder();
+        watcher.Changed += rec.On;
+
+        (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "192.0.2.150/24", "dev", "eth0")).EnsureSuccess();
+        (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "2001:db8::150/64", "dev", "eth0", "nodad")).EnsureSuccess();
+        var added4 = await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressAdded && e.Address!.Equals(IPAddress.Parse("192.0.2.150")));
+        Assert.Equal(24, added4.PrefixLength);
+        Assert.Equal("eth0", added4.InterfaceName);
+        await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressAdded && e.Address!.Equals(IPAddress.Parse("2001:db8::150")) && e.PrefixLength == 64);
+
+        (await NetnsLab.ExecAsync(n1, "ip", "addr", "del", "192.0.2.150/24", "dev", "eth0")).EnsureSuccess();
+        (await NetnsLab.ExecAsync(n1, "ip", "addr", "del", "2001:db8::150/64", "dev", "eth0")).EnsureSuccess();
+        await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressRemoved && e.Address!.Equals(IPAddress.Parse("192.0.2.150")));
+        await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressRemoved && e.Address!.Equals(IPAddress.Parse("2001:db8::150")));
+    }
+
+    [Fact]
+    public async Task LinkDownAndUp_AreReportedOnce()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+        var n1 = lab.Node(1);
+        await using var watcher = await StartWatcherAsync(n1);
+        var rec = new Recorder();
+        watcher.Changed += rec.On;
+
+        (await NetnsLab.ExecAsync(n1, "ip", "link", "set", "eth0", "down")).EnsureSuccess();
+        var down = await rec.WaitAsync(e => e.Kind == AddressChangeKind.LinkDown);
+        Assert.Equal("eth0", down.InterfaceName);
+        (await NetnsLab.ExecAsync(n1, "ip", "link", "set", "eth0", "up")).EnsureSuccess();
+        await rec.WaitAsync(e => e.Kind == AddressChangeKind.LinkUp && e.InterfaceName == "eth0");
+
+        // Carrier loss (the switch side goes down) is a link-down too.
+        (await NetnsLab.IpRawAsync(Ct, "-n", lab.Switch, "link", "set", n1.SwitchPort, "down")).EnsureSuccess();
+        await rec.WaitAsync(e => e.Kind == AddressChangeKind.LinkDown && e.InterfaceName == "eth0" && rec.All.Count(x => x.Kind == AddressChangeKind.LinkDown) == 2);
+        Assert.Single(rec.All, e => e.Kind == AddressChangeKind.LinkUp);
+    }
+
+    [Fact]
+    public async Task Overflow_RaisesResync_GrowsTheBuffer_AndKeepsWatching()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+        var n1 = lab.Node(1);
+        await using var watcher = await StartWatcherAsync(n1, new NetlinkWatcherOptions { ReceiveBufferSize = 4096 });
+        int initial = watcher.ReceiveBufferSize;
+        var rec = new Recorder();
+        using var release = new ManualResetEventSlim();
+        int first = 0;
+        watcher.Changed += (s, e) =>
+        {
+            // Hold the receive loop on the first event so the burst below overflows the small socket buffer.
+            if (Interlocked.Exchange(ref first, 1) == 0)
+            {
+                release.Wait(Timeout);
+            }
+
+            rec.On(s, e);
+        };
+
+        var batch = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllLinesAsync(
+                batch,
+                Enumerable.Range(1, 240).Select(i => $"addr add 198.51.100.{i}/32 dev eth0")
+                    .Concat(Enumerable.Range(1, 300).Select(i => $"addr add 2001:db8:1::{i:x}/128 dev eth0 nodad")),
+                Ct);
+            (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "198.51.100.254/32", "dev", "eth0")).EnsureSuccess();
+            (await NetnsLab.ExecAsync(n1, "ip", "-batch", batch)).EnsureSuccess();
+        }
+        finally
+        {
+            File.Delete(batch);
+            release.Set();
+        }
+
+        await rec.WaitAsync(e => e.Kind == AddressChangeKind.Resync);
+        Assert.True(watcher.OverflowCount >= 1);
+        Assert.True(watcher.ReceiveBufferSize > initial);
+
+        (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "192.0.2.222/24", "dev", "eth0")).EnsureSuccess();
+        await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressAdded && e.Address!.Equals(IPAddress.Parse("192.0.2.222")));
+    }
+
+    [Fact]
+    public async Task Dispose_ReturnsPromptlyWhileReceiving()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+        var watcher = await StartWatcherAsync(lab.Node(1));
+        await Task.Delay(50, Ct);
+        await watcher.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        await watcher.DisposeAsync(); // idempotent
+    }
+}
