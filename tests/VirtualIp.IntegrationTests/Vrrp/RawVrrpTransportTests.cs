@@ -11,7 +11,7 @@ using VirtualIp.Testing;
 namespace VirtualIp.IntegrationTests.Vrrp;
 
 /// <summary>The raw-socket VRRP transport between two fresh network namespaces.</summary>
-public sealed class RawVrrpTransportTests
+public sealed class RawVrrpTransportTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
     private static readonly IPAddress s_a4 = IPAddress.Parse("192.0.2.1");
@@ -243,6 +243,57 @@ public sealed class RawVrrpTransportTests
         Assert.Equal(payload.Length, handler.LastLength);
         Assert.Equal(255, handler.LastTtl);
         Assert.Equal(0, allocated);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task One_way_latency_through_the_receive_loop_is_measured(bool ipv6)
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        await using var a = Open(net.NamespaceA, ipv6);
+        await using var b = Open(net.NamespaceB, ipv6);
+        const int count = 200;
+        var sent = new long[count];
+        var handler = new TimestampHandler(count);
+        await b.StartAsync(handler, TestContext.Current.CancellationToken);
+        var payload = VrrpBytes.V3Advert(57, 100, 100, new byte[ipv6 ? 16 : 4]);
+        for (var i = 0; i < count; i++)
+        {
+            payload[3] = 1;
+            payload[ipv6 ? 23 : 11] = (byte)i; // sequence in the last address byte
+            sent[i] = Stopwatch.GetTimestamp();
+            a.Send(payload, 0);
+            Thread.Sleep(2);
+        }
+
+        Assert.True(handler.AllReceived.Wait(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken), $"received {handler.Received} of {count}");
+        const int warmup = 20; // JIT and first-use costs are not steady state
+        var micros = Enumerable.Range(warmup, count - warmup).Select(i => Stopwatch.GetElapsedTime(sent[i], handler.Arrived[i]).TotalMicroseconds).Order().ToArray();
+        output.WriteLine($"{(ipv6 ? "IPv6" : "IPv4")} send -> handler over veth: p50 {micros[micros.Length / 2]:F0} us, p99 {micros[micros.Length * 99 / 100]:F0} us, max {micros[^1]:F0} us");
+        Assert.All(micros, m => Assert.True(m > 0));
+    }
+
+    private sealed class TimestampHandler(int count) : IVrrpPacketHandler
+    {
+        public readonly long[] Arrived = new long[count];
+        public readonly ManualResetEventSlim AllReceived = new();
+        public int Received;
+
+        public void OnPacket(in VrrpReceivedPacket packet)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var i = packet.Payload[^1];
+            if (packet.Payload[1] == 57 && i < Arrived.Length && Arrived[i] == 0)
+            {
+                Arrived[i] = now;
+                if (++Received == Arrived.Length)
+                {
+                    AllReceived.Set();
+                }
+            }
+        }
     }
 
     [Theory]

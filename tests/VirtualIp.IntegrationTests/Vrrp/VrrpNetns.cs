@@ -286,6 +286,28 @@ internal sealed class KeepalivedProcess : IDisposable
 
     public void Dispose()
     {
+        // SIGKILL the VRRP child first: killed after its parent, keepalived's child would notice (PDEATHSIG) and
+        // leave gracefully with a priority-0 advert, which the "master died" tests must not see.
+        foreach (var pidFile in new[] { "vrrp.pid", "keepalived.pid" })
+        {
+            var path = Path.Combine(_dir, pidFile);
+            if (File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), out var pid))
+            {
+                try
+                {
+                    using var p = Process.GetProcessById(pid);
+                    p.Kill();
+                    p.WaitForExit(2000);
+                }
+                catch (ArgumentException)
+                {
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+        }
+
         try
         {
             if (!_process.HasExited)
@@ -296,26 +318,6 @@ internal sealed class KeepalivedProcess : IDisposable
         }
         catch (InvalidOperationException)
         {
-        }
-
-        // keepalived forks its VRRP child; kill it by its pid file too.
-        foreach (var pidFile in new[] { "vrrp.pid", "keepalived.pid" })
-        {
-            var path = Path.Combine(_dir, pidFile);
-            if (File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), out var pid))
-            {
-                try
-                {
-                    using var p = Process.GetProcessById(pid);
-                    p.Kill();
-                }
-                catch (ArgumentException)
-                {
-                }
-                catch (InvalidOperationException)
-                {
-                }
-            }
         }
 
         _process.Dispose();
