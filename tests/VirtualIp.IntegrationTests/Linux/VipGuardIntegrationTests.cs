@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using VirtualIp.Addressing;
 using VirtualIp.IntegrationTests.Lab;
-using VirtualIp.Linux.Binding;
 using VirtualIp.Linux.Netlink;
 using VirtualIp.Testing;
 
