@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using VirtualIp.Addressing;
+using VirtualIp.Binding;
 using VirtualIp.IntegrationTests.Lab;
 using VirtualIp.Linux.Netlink;
 using VirtualIp.Testing;
