@@ -38,8 +38,8 @@ public class VrrpEngineBenchmarks
         var masterAddress = IPAddress.Parse("192.0.2.2");
         var masterTransport = new BenchTransport(masterAddress);
         _backupTransport = new BenchTransport(IPAddress.Parse("192.0.2.1"));
-        _master = VirtualRouterFactory.CreateCore([Options("m", 255)], _ => masterTransport, new NoopBinder(), null, time, NullLoggerFactory.Instance, null)[0];
-        _backup = VirtualRouterFactory.CreateCore([Options("b", 100)], _ => _backupTransport, new NoopBinder(), null, time, NullLoggerFactory.Instance, null)[0];
+        _master = VirtualRouterFactory.CreateCore([Options("m", 255)], _ => masterTransport, new NoopBinder(), null, time, NullLoggerFactory.Instance)[0];
+        _backup = VirtualRouterFactory.CreateCore([Options("b", 100)], _ => _backupTransport, new NoopBinder(), null, time, NullLoggerFactory.Instance)[0];
         _master.StartAsync().GetAwaiter().GetResult();
         _backup.StartAsync().GetAwaiter().GetResult();
 
