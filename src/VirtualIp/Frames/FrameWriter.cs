@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using VirtualIp.Addressing;
 
 namespace VirtualIp.Frames;
@@ -10,18 +12,20 @@ namespace VirtualIp.Frames;
 /// </summary>
 internal ref partial struct FrameWriter
 {
-    private readonly Span<byte> _buffer;
+    private readonly ref byte _start;
+    private readonly int _capacity;
     private int _position;
 
     public FrameWriter(Span<byte> buffer)
     {
-        _buffer = buffer;
+        _start = ref MemoryMarshal.GetReference(buffer);
+        _capacity = buffer.Length;
         _position = 0;
     }
 
     public readonly int Position => _position;
 
-    public readonly Span<byte> Buffer => _buffer;
+    public readonly Span<byte> Buffer => MemoryMarshal.CreateSpan(ref _start, _capacity);
 
     /// <summary>Throws the standard "needs N bytes" exception when <paramref name="destination"/> is too small.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -37,20 +41,32 @@ internal ref partial struct FrameWriter
     private static void ThrowTooSmall(int have, int needed, string what, string paramName) =>
         throw new ArgumentException($"{what} needs {needed} bytes; the destination has {have}.", paramName);
 
+    // The public Write* methods check the destination size once up front; the writes below only assert it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void WriteByte(byte value) => _buffer[_position++] = value;
+    private readonly ref byte At(int count)
+    {
+        Debug.Assert(_position + count <= _capacity, "FrameWriter overrun: the caller did not size the destination.");
+        return ref Unsafe.Add(ref _start, _position);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteByte(byte value)
+    {
+        At(1) = value;
+        _position++;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteUInt16(ushort value)
     {
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[_position..], value);
+        Unsafe.WriteUnaligned(ref At(2), BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value);
         _position += 2;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteUInt32(uint value)
     {
-        BinaryPrimitives.WriteUInt32BigEndian(_buffer[_position..], value);
+        Unsafe.WriteUnaligned(ref At(4), BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value);
         _position += 4;
     }
 
@@ -58,22 +74,25 @@ internal ref partial struct FrameWriter
     public void WriteMac(MacAddress mac)
     {
         ulong v = mac.ToUInt64();
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[_position..], (ushort)(v >> 32));
-        BinaryPrimitives.WriteUInt32BigEndian(_buffer[(_position + 2)..], (uint)v);
+        ref byte p = ref At(MacAddress.Length);
+        ushort hi = (ushort)(v >> 32);
+        uint lo = (uint)v;
+        Unsafe.WriteUnaligned(ref p, BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(hi) : hi);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref p, 2), BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(lo) : lo);
         _position += MacAddress.Length;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteBytes(scoped ReadOnlySpan<byte> bytes)
     {
-        bytes.CopyTo(_buffer[_position..]);
+        bytes.CopyTo(MemoryMarshal.CreateSpan(ref At(bytes.Length), bytes.Length));
         _position += bytes.Length;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteZeros(int count)
     {
-        _buffer.Slice(_position, count).Clear();
+        MemoryMarshal.CreateSpan(ref At(count), count).Clear();
         _position += count;
     }
 
@@ -81,7 +100,7 @@ internal ref partial struct FrameWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<byte> Reserve(int count)
     {
-        Span<byte> s = _buffer.Slice(_position, count);
+        Span<byte> s = MemoryMarshal.CreateSpan(ref At(count), count);
         _position += count;
         return s;
     }
