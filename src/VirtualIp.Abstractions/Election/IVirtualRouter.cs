@@ -29,7 +29,10 @@ public interface IVirtualRouter : IAsyncDisposable
     /// <summary>The address of the current master as last seen, or null when unknown.</summary>
     IPAddress? MasterAddress { get; }
 
-    /// <summary>Raised after every state change, in order, off the timer and receive paths.</summary>
+    /// <summary>
+    /// Raised after every state change, in order, off the timer and receive paths (on the router's action queue, before
+    /// the VIPs of that transition are bound or removed). Handlers must not block on <see cref="StopAsync"/>: it waits for the queue.
+    /// </summary>
     event EventHandler<VrrpStateChangedEventArgs>? StateChanged;
 
     /// <summary>Raised when binding, unbinding or announcing failed (also logged). The router keeps running.</summary>

@@ -24,7 +24,7 @@ public static class VirtualRouterFactory
         TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
-        return CreateCore([options], _ => transport, binder, announcer, timeProvider, loggerFactory, codec: null)[0];
+        return CreateCore([options], _ => transport, binder, announcer, timeProvider, loggerFactory)[0];
     }
 
     /// <summary>
@@ -39,7 +39,7 @@ public static class VirtualRouterFactory
     /// <param name="loggerFactory">Logging (default none).</param>
     public static IReadOnlyList<IVirtualRouter> Create(IEnumerable<VrrpRouterOptions> routers, Func<VrrpRouterOptions, IVrrpTransport> transportFactory,
         IVipBinder binder, IVipAnnouncer? announcer = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null) =>
-        CreateCore(routers, transportFactory, binder, announcer, timeProvider, loggerFactory, codec: null);
+        CreateCore(routers, transportFactory, binder, announcer, timeProvider, loggerFactory);
 
     /// <summary>Validates router configurations; the messages name the key and value, e.g. "VirtualIp:Routers:0:Priority = 300 is out of range 1..255".</summary>
     /// <param name="routers">The configurations.</param>
@@ -84,7 +84,7 @@ public static class VirtualRouterFactory
     }
 
     internal static IReadOnlyList<VrrpRouter> CreateCore(IEnumerable<VrrpRouterOptions> routers, Func<VrrpRouterOptions, IVrrpTransport> transportFactory,
-        IVipBinder binder, IVipAnnouncer? announcer, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IVrrpCodec? codec)
+        IVipBinder binder, IVipAnnouncer? announcer, TimeProvider? timeProvider, ILoggerFactory? loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(routers);
         ArgumentNullException.ThrowIfNull(transportFactory);
@@ -139,7 +139,7 @@ public static class VirtualRouterFactory
                 cleanups[iface] = cleanup;
             }
 
-            result.Add(new VrrpRouter(o, mux, binder, announcer, timeProvider, logger, codec, group, cleanup));
+            result.Add(new VrrpRouter(o, mux, binder, announcer, timeProvider, logger, group, cleanup));
         }
 
         return result;

@@ -50,7 +50,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private readonly IVipAnnouncer? _announcer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly IVrrpCodec _codec;
     private readonly Func<CancellationToken, Task>? _staleCleanup;
     private readonly ITimer _advertTimer;
     private readonly ITimer _downTimer;
@@ -99,7 +98,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private IDisposable? _announcement;
 
     public VrrpRouter(VrrpRouterOptions options, VrrpTransportMux mux, IVipBinder binder, IVipAnnouncer? announcer, TimeProvider timeProvider,
-        ILogger logger, IVrrpCodec? codec = null, VrrpSyncGroup? syncGroup = null, Func<CancellationToken, Task>? staleCleanup = null)
+        ILogger logger, VrrpSyncGroup? syncGroup = null, Func<CancellationToken, Task>? staleCleanup = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(mux);
@@ -165,7 +164,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         _time = timeProvider;
         _frequency = timeProvider.TimestampFrequency;
         _logger = logger;
-        _codec = codec ?? DefaultVrrpCodec.Instance;
         _group = syncGroup;
         _gate = syncGroup?.Gate ?? new object();
         _staleCleanup = staleCleanup;
@@ -540,7 +538,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
                 AuthData = _authData,
             };
 
-            if (!_codec.TryRead(packet.Payload, context, out var message, out var reason))
+            if (!VrrpCodec.TryRead(packet.Payload, context, out var message, out var reason))
             {
                 RejectLocked(reason == VrrpRejectReason.None ? VrrpRejectReason.BadLength : reason);
                 return;
@@ -760,7 +758,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         {
             try
             {
-                int length = _codec.Write(_sendBuffers[i], message, _mux.LocalAddressBytes, destinations[i], _checksumMode);
+                int length = VrrpCodec.Write(_sendBuffers[i], message, _mux.LocalAddressBytes, destinations[i], _checksumMode);
                 _mux.Transport.Send(_sendBuffers[i].AsSpan(0, length), i);
                 _sent++;
                 if (priority == 0)

@@ -71,10 +71,11 @@ internal sealed class VrrpTransportMux : IVrrpPacketHandler
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_start is null || _start.IsFaulted || _start.IsCanceled)
             {
-                _start = Transport.StartAsync(this, cancellationToken).AsTask();
+                // The receive loop outlives the caller's token (which may be a host's startup token).
+                _start = Transport.StartAsync(this, CancellationToken.None).AsTask();
             }
 
-            return _start;
+            return _start.WaitAsync(cancellationToken);
         }
     }
 

@@ -302,7 +302,7 @@ internal static class Sim
         var transport = network.Attach(address, unicastPeers);
         var binder = new FakeVipBinder();
         var announcer = new FakeAnnouncer();
-        var created = VirtualRouterFactory.CreateCore(routers, _ => transport, binder, announcer, network.Time, NullLoggerFactory.Instance, codec: null);
+        var created = VirtualRouterFactory.CreateCore(routers, _ => transport, binder, announcer, network.Time, NullLoggerFactory.Instance);
         var node = new SimNode(routers[0].Name, transport, binder, announcer, created);
         foreach (var r in created)
         {

@@ -65,8 +65,8 @@ public sealed class SteadyStateAllocationTests
             }
         }
 
-        var master = VirtualRouterFactory.CreateCore([Sim.Options("m", 255, Configure, ipv6: ipv6)], _ => masterT, new FakeVipBinder(), new FakeAnnouncer(), time, NullLoggerFactory.Instance, null)[0];
-        var backup = VirtualRouterFactory.CreateCore([Sim.Options("b", 100, Configure, ipv6: ipv6)], _ => backupT, new FakeVipBinder(), new FakeAnnouncer(), time, NullLoggerFactory.Instance, null)[0];
+        var master = VirtualRouterFactory.CreateCore([Sim.Options("m", 255, Configure, ipv6: ipv6)], _ => masterT, new FakeVipBinder(), new FakeAnnouncer(), time, NullLoggerFactory.Instance)[0];
+        var backup = VirtualRouterFactory.CreateCore([Sim.Options("b", 100, Configure, ipv6: ipv6)], _ => backupT, new FakeVipBinder(), new FakeAnnouncer(), time, NullLoggerFactory.Instance)[0];
         await backup.StartAsync(TestContext.Current.CancellationToken);
         await master.StartAsync(TestContext.Current.CancellationToken);
         Assert.Equal(VrrpState.Master, master.State);
