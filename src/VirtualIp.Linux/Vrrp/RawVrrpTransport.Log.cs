@@ -17,6 +17,9 @@ internal sealed partial class RawVrrpTransport
     [LoggerMessage(4, LogLevel.Error, "VRRP packet handler on {Interface} threw")]
     private static partial void LogHandlerFailed(ILogger logger, string @interface, Exception exception);
 
+    [LoggerMessage(6, LogLevel.Critical, "VRRP receive loop on {Interface} stopped; no adverts will be received")]
+    private static partial void LogReceiveLoopFailed(ILogger logger, string @interface, Exception exception);
+
     [LoggerMessage(5, LogLevel.Debug, "VRRP datagram on {Interface} dropped: {Reason}")]
     private static partial void LogDropped(ILogger logger, string @interface, ReceiveDropReason reason);
 }

@@ -216,11 +216,26 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport
         _socket.Dispose();
         if (_receiveLoop is { } loop && t_dispatching != this)
         {
-            await loop.ConfigureAwait(false);
+            // The loop logs its own failures; disposal never throws.
+            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
     private async Task ReceiveLoopAsync()
+    {
+        try
+        {
+            await ReceiveLoopCoreAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Last-chance guard: log why the loop ended instead of faulting an unobserved task.
+        catch (Exception ex) when (!_disposed)
+#pragma warning restore CA1031
+        {
+            LogReceiveLoopFailed(_logger, InterfaceName, ex);
+        }
+    }
+
+    private async Task ReceiveLoopCoreAsync()
     {
         while (!_disposed)
         {
