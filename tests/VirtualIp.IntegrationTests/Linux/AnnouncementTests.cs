@@ -97,6 +97,31 @@ public class AnnouncementTests
     }
 
     [Fact]
+    public async Task PcapSend_AllocatesNothing()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+        var frame = TestFrames.GratuitousArp(lab.Node(1).Mac, V4.Address);
+        long allocated = await NetnsLab.RunInAsync(lab.Node(1), () =>
+        {
+            using var s = new PcapFrameSender("eth0");
+            for (int i = 0; i < 100; i++)
+            {
+                s.Send(frame);
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 2000; i++)
+            {
+                s.Send(frame);
+            }
+
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public async Task WithoutCapNetRaw_AfPacketIsEpermWithTheHint()
     {
         TestEnvironment.RequireRootAndTools("ip");

@@ -19,6 +19,13 @@ public class NetlinkErrorsTests
     }
 
     [Fact]
+    public void EaccesWithKernelText_ShowsTheTextNotTheCapabilityHint()
+    {
+        var ex = NetlinkErrors.Create("Adding 2001:db8::1/64 to 'eth0'", "eth0", Errno.EACCES, "IPv6 is disabled on this device");
+        Assert.Equal("kernel says: IPv6 is disabled on this device", ex.Hint);
+    }
+
+    [Fact]
     public void NoDevice_NamesTheInterface()
     {
         var ex = NetlinkErrors.Create("Adding 192.0.2.1/32 to 'nope0'", "nope0", Errno.ENODEV, null);

@@ -47,4 +47,13 @@ public class PacketEndPointTests
         Assert.Equal(Errno.ENODEV, ex.ErrorCode);
         Assert.Contains("nosuchif0", ex.Message);
     }
+
+    [Fact]
+    public void NetlinkEndPoint_SerializesSockaddrNl()
+    {
+        var sa = new VirtualIp.Linux.Netlink.NetlinkEndPoint(0x1234, 0x11).Serialize();
+        var b = sa.Buffer.Span;
+        Assert.Equal(12, sa.Size);
+        Assert.Equal(new byte[] { 16, 0, 0, 0, 0x34, 0x12, 0, 0, 0x11, 0, 0, 0 }, b[..12].ToArray());
+    }
 }
