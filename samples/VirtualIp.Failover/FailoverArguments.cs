@@ -1,93 +1,136 @@
-using System.Globalization;
 using System.Net;
 using VirtualIp.Addressing;
-using VirtualIp.Vrrp;
+using VirtualIp.Health;
+using VirtualIp.Hosting;
 
 namespace VirtualIp.Failover;
 
-/// <summary>The command line, parsed into router options.</summary>
+/// <summary>
+/// The command line — a contract other tools script against — turned into configuration keys of the
+/// "VirtualIp" section, so the command line, appsettings.json and the environment share one validation.
+/// </summary>
 internal static class FailoverArguments
 {
     public const string Usage = """
         usage: VirtualIp.Failover --interface IF --vrid N --priority P --vip CIDR [--vip CIDR ...]
-                                  [--advert-interval 1s|100ms] [--vrrp-version 2|3] [--unicast-peer ADDR ...]
-                                  [--no-preempt] [--preempt-delay 2s] [--name NAME] [--verbose]
-        Runs one VRRP virtual router (keepalived-compatible). SIGTERM / Ctrl-C: sends priority 0 and removes the VIPs.
-        Needs CAP_NET_RAW and CAP_NET_ADMIN.
+                                  [--advert-interval 1s|100ms|20ms] [--vrrp-version 2|3] [--unicast-peer ADDR ...]
+                                  [--no-preempt] [--preempt-delay 2s] [--auth-pass PASS] [--name NAME]
+                                  [--check tcp://HOST:PORT|http://URL|icmp://HOST|exec:COMMAND
+                                     [--check-weight W] [--check-interval 1s] [--check-timeout 1s] [--check-rise N] [--check-fall N]] ...
+                                  [--track-interface IF [--track-weight W]] ...
+                                  [--audit-log FILE] [--verbose]
+        One keepalived-compatible VRRP virtual router (VRRPv3 by default; priority 100, advert 1 s, preempt on).
+        Settings can also come from appsettings.json and VIRTUALIP__* environment variables (same keys as the
+        "VirtualIp" configuration section); the command line wins.
+        Prints one line per state change. SIGTERM / Ctrl-C: a master sends priority 0 and removes its VIPs.
+        Needs CAP_NET_ADMIN and CAP_NET_RAW (run as root or grant them, see systemd/virtualip-failover.service).
         """;
 
-    /// <summary>Parses <paramref name="args"/>; returns null and an error message on bad input.</summary>
-    public static VrrpRouterOptions? TryParse(string[] args, out bool verbose, out string? error)
+    /// <summary>Turns <paramref name="args"/> into configuration pairs; false with an error naming the bad argument.</summary>
+    public static bool TryParse(string[] args, out Dictionary<string, string?> config, out bool verbose, out bool help, out string? error)
     {
-        var o = new VrrpRouterOptions { RemoveStaleAddressesOnStart = false };
+        config = new(StringComparer.OrdinalIgnoreCase);
         verbose = false;
+        help = false;
         error = null;
-        try
+        const string R = "VirtualIp:Routers:0:";
+        int vips = 0, peers = 0, checks = -1, tracks = 0;
+        string? name = null, vrid = null;
+        var trackingKeys = new List<(string Kind, int Index)>();
+        for (int i = 0; i < args.Length; i++)
         {
-            for (var i = 0; i < args.Length; i++)
+            string arg = args[i];
+            string? Next()
             {
-                string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value");
-                switch (args[i])
+                if (i + 1 < args.Length)
                 {
-                    case "--interface": o.Interface = Next(); break;
-                    case "--vrid": o.VirtualRouterId = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--priority": o.Priority = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--vip": o.Vips.Add(VipAddress.Parse(Next())); break;
-                    case "--advert-interval": o.AdvertisementInterval = ParseDuration(Next()); break;
-                    case "--vrrp-version":
-                        o.Version = Next() switch
-                        {
-                            "2" => VrrpVersion.V2,
-                            "3" => VrrpVersion.V3,
-                            var v => throw new FormatException($"--vrrp-version {v}: expected 2 or 3"),
-                        };
-                        break;
-                    case "--unicast-peer": o.UnicastPeers.Add(IPAddress.Parse(Next())); break;
-                    case "--no-preempt": o.Preempt = false; break;
-                    case "--preempt-delay": o.PreemptDelay = ParseDuration(Next()); break;
-                    case "--name": o.Name = Next(); break;
-                    case "--verbose": verbose = true; break;
-                    case "-h" or "--help": error = ""; return null;
-                    default: throw new FormatException($"unknown argument '{args[i]}'");
+                    return args[++i];
                 }
+
+                return null;
+            }
+
+            string? value = arg is "--verbose" or "--no-preempt" or "-h" or "--help" ? null : Next();
+            if (value is null && arg is not ("--verbose" or "--no-preempt" or "-h" or "--help"))
+            {
+                error = $"{arg} needs a value.";
+                return false;
+            }
+
+            switch (arg)
+            {
+                case "--interface": config[R + "Interface"] = value; break;
+                case "--vrid": config[R + "VirtualRouterId"] = vrid = value; break;
+                case "--priority": config[R + "Priority"] = value; break;
+                case "--vip":
+                    if (!VipAddress.TryParse(value, out _))
+                    {
+                        error = $"--vip {value}: not an address/prefix such as 192.0.2.100/24 or 2001:db8::100/64.";
+                        return false;
+                    }
+
+                    config[$"{R}Vips:{vips++}"] = value;
+                    break;
+                case "--advert-interval": config[R + "AdvertisementInterval"] = value; break;
+                case "--vrrp-version": config[R + "Version"] = value; break;
+                case "--unicast-peer":
+                    if (!IPAddress.TryParse(value, out _))
+                    {
+                        error = $"--unicast-peer {value}: not an IP address.";
+                        return false;
+                    }
+
+                    config[$"{R}UnicastPeers:{peers++}"] = value;
+                    break;
+                case "--no-preempt": config[R + "Preempt"] = "false"; break;
+                case "--preempt-delay": config[R + "PreemptDelay"] = value; break;
+                case "--auth-pass": config[R + "AuthPassword"] = value; break;
+                case "--name": config[R + "Name"] = name = value; break;
+                case "--check":
+                    if (!HealthProbes.TryParse(value, out _))
+                    {
+                        error = $"--check {value}: expected tcp://HOST:PORT, http://URL, icmp://HOST or exec:COMMAND.";
+                        return false;
+                    }
+
+                    checks++;
+                    config[$"VirtualIp:Checks:{checks}:Name"] = $"check{checks}";
+                    config[$"VirtualIp:Checks:{checks}:Target"] = value;
+                    config[$"{R}TrackChecks:{checks}:Check"] = $"check{checks}";
+                    config[$"{R}TrackChecks:{checks}:Weight"] = "0";
+                    trackingKeys.Add(("check", checks));
+                    break;
+                case "--check-weight" when checks >= 0: config[$"{R}TrackChecks:{checks}:Weight"] = value; break;
+                case "--check-interval" when checks >= 0: config[$"VirtualIp:Checks:{checks}:Interval"] = value; break;
+                case "--check-timeout" when checks >= 0: config[$"VirtualIp:Checks:{checks}:Timeout"] = value; break;
+                case "--check-rise" when checks >= 0: config[$"VirtualIp:Checks:{checks}:Rise"] = value; break;
+                case "--check-fall" when checks >= 0: config[$"VirtualIp:Checks:{checks}:Fall"] = value; break;
+                case "--track-interface":
+                    config[$"{R}TrackInterfaces:{tracks}:Interface"] = value;
+                    config[$"{R}TrackInterfaces:{tracks}:Weight"] = "0";
+                    tracks++;
+                    break;
+                case "--track-weight" when tracks > 0: config[$"{R}TrackInterfaces:{tracks - 1}:Weight"] = value; break;
+                case "--audit-log": config["VirtualIp:AuditLogPath"] = value; break;
+                case "--verbose": verbose = true; break;
+                case "-h" or "--help": help = true; return true;
+                case "--check-weight" or "--check-interval" or "--check-timeout" or "--check-rise" or "--check-fall":
+                    error = $"{arg} must follow a --check.";
+                    return false;
+                case "--track-weight":
+                    error = "--track-weight must follow a --track-interface.";
+                    return false;
+                default:
+                    error = $"unknown argument '{arg}'.";
+                    return false;
             }
         }
-        catch (FormatException ex)
+
+        if (name is null && vrid is not null)
         {
-            error = ex.Message;
-            return null;
-        }
-        catch (OverflowException ex)
-        {
-            error = ex.Message;
-            return null;
+            config[R + "Name"] = $"VI_{vrid}";
         }
 
-        if (o.Name.Length == 0)
-        {
-            o.Name = $"VI_{o.VirtualRouterId}";
-        }
-
-        var problems = VirtualRouterFactory.Validate([o], keyPrefix: "args");
-        if (problems.Count > 0)
-        {
-            error = string.Join(Environment.NewLine, problems);
-            return null;
-        }
-
-        return o;
-    }
-
-    /// <summary>"1s", "100ms", "2.5s", "1m" or a bare number of seconds.</summary>
-    public static TimeSpan ParseDuration(string text)
-    {
-        static double Number(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
-        return text switch
-        {
-            _ when text.EndsWith("ms", StringComparison.Ordinal) => TimeSpan.FromMilliseconds(Number(text[..^2])),
-            _ when text.EndsWith('s') => TimeSpan.FromSeconds(Number(text[..^1])),
-            _ when text.EndsWith('m') => TimeSpan.FromMinutes(Number(text[..^1])),
-            _ => TimeSpan.FromSeconds(Number(text)),
-        };
+        return true;
     }
 }

@@ -1,67 +1,84 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using VirtualIp.Election;
+using Microsoft.Extensions.Options;
+using VirtualIp.Events;
 using VirtualIp.Failover;
-using VirtualIp.Linux.Vrrp;
-using VirtualIp.Vrrp;
 
-// VirtualIp.Failover: one keepalived-compatible VRRP virtual router, one line per state change.
-var options = FailoverArguments.TryParse(args, out var verbose, out var error);
-if (options is null)
+// VirtualIp.Failover: a keepalived-like daemon on the library. One line per state change; SIGTERM gives the VIP up cleanly.
+if (!FailoverArguments.TryParse(args, out var cli, out bool verbose, out bool help, out string? error) || help)
 {
-    if (!string.IsNullOrEmpty(error))
+    if (error is not null)
     {
-        Console.Error.WriteLine(error);
+        Console.Error.WriteLine($"error: {error}");
     }
 
     Console.Error.WriteLine(FailoverArguments.Usage);
-    return string.IsNullOrEmpty(error) ? 0 : 2;
+    return help ? 0 : 2;
 }
 
-using var loggerFactory = LoggerFactory.Create(b => b
-    .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
-    .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning));
-
-IVirtualRouter router;
-try
+if (!OperatingSystem.IsLinux())
 {
-    var transport = LinuxVrrpTransport.CreateForRouter(options, loggerFactory);
-    router = VirtualRouterFactory.Create(options, transport, new IpCommandVipBinder(), announcer: null, TimeProvider.System, loggerFactory);
-}
-catch (VrrpTransportException ex)
-{
-    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine("error: VirtualIp.Failover runs VRRP on Linux (raw protocol-112 sockets); on Windows use static VIPs through VirtualIp.Windows.");
     return 1;
 }
 
-static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration
+    .AddJsonFile("appsettings.json", optional: true)
+    .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true)
+    .AddEnvironmentVariables("VIRTUALIP__")
+    .AddInMemoryCollection(cli);
+builder.Logging.AddSimpleConsole(c =>
+{
+    c.SingleLine = true;
+    c.UseUtcTimestamp = true;
+    c.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+}).SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UseLinux();
 
-router.StateChanged += (_, e) => Console.WriteLine(
-    $"{e.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {e.RouterName} vrid {e.VirtualRouterId} " +
-    $"{e.OldState} -> {e.NewState} ({e.Reason}) priority {e.Priority} master {e.MasterAddress?.ToString() ?? "-"}" +
-    (e.Detail is null ? "" : $" [{e.Detail}]"));
-router.ActionFailed += (_, e) => Console.Error.WriteLine($"{Now()} {e.RouterName} {e.Action} {e.Target} failed: {e.Exception.Message}");
+using var host = builder.Build();
+var events = host.Services.GetRequiredService<IVirtualIpEvents>();
+events.Published += (_, e) =>
+{
+    string? line = e switch
+    {
+        RouterStateChangedEvent s => $"{s.Router} {s.OldState} -> {s.NewState} ({s.Reason}) priority {s.Priority} master {s.MasterAddress?.ToString() ?? "-"}",
+        VipBindingChangedEvent b => $"{(b.Bound ? "added" : "removed")} {b.Vip} on {b.Interface}",
+        HealthChangedEvent h => $"check {h.Check} {h.OldState} -> {h.NewState} ({h.Reason})",
+        PriorityChangedEvent p => $"{p.Router} priority {p.Priority}{(p.Fault ? " fault" : "")} ({p.Reason})",
+        VipDeletedExternallyEvent d => $"{d.Address} was deleted from {d.Interface} by someone else{(d.Restored ? "; restored" : "")}",
+        StaleAddressesRemovedEvent r => $"removed {r.Removed.Count} stale address(es) from {r.Interface}: {string.Join(", ", r.Removed)}",
+        ActionFailedEvent f => $"{f.Router} {f.Action} {f.Target} failed: {f.Error}",
+        _ => null,
+    };
+    if (line is not null)
+    {
+        Console.Out.WriteLine($"{e.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {line}");
+        Console.Out.Flush();
+    }
+};
 
-using var stop = new CancellationTokenSource();
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-
-Console.WriteLine($"{Now()} {options.Name} vrid {options.VirtualRouterId} priority {options.Priority} on {options.Interface}: " +
-    $"VRRPv{(int)options.Version}, advert {options.AdvertisementInterval.TotalMilliseconds} ms, VIPs {string.Join(", ", options.Vips)}" +
-    (options.UnicastPeers.Count > 0 ? $", unicast peers {string.Join(", ", options.UnicastPeers)}" : ", multicast"));
-await router.StartAsync(stop.Token).ConfigureAwait(false);
 try
 {
-    await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+    await host.RunAsync();
+    return 0;
 }
-catch (OperationCanceledException)
+catch (OptionsValidationException ex)
 {
-}
+    foreach (var failure in ex.Failures)
+    {
+        Console.Error.WriteLine($"error: {failure}");
+    }
 
-Console.WriteLine($"{Now()} stopping: priority 0 advert, removing VIPs");
-using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-await router.StopAsync(timeout.Token).ConfigureAwait(false);
-await router.DisposeAsync().ConfigureAwait(false);
-Console.WriteLine($"{Now()} stopped");
-return 0;
+    Console.Error.WriteLine(FailoverArguments.Usage);
+    return 2;
+}
+catch (Exception ex) when (ex is VirtualIp.Binding.VipBindingException or VirtualIp.Linux.Vrrp.VrrpTransportException or VirtualIp.Linux.Packet.FrameSenderException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 1;
+}
