@@ -99,7 +99,11 @@ public static class Ndp
         icmp[24] = OptionTargetLinkLayer;
         icmp[25] = 1; // length in units of 8 bytes
         sourceMac.WriteTo(icmp[26..]);
-        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], IcmpV6Checksum(sourceAddress, destinationAddress, icmp));
+
+        // The source and destination addresses end the IPv6 header right before the message: one pass covers both.
+        ReadOnlySpan<byte> addressesAndMessage = w.Buffer.Slice(w.Position - NaLength - 32, 32 + NaLength);
+        ulong sum = InternetChecksum.AccumulateWord(NaLength, InternetChecksum.AccumulateWord(IcmpV6Protocol, 0));
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], InternetChecksum.Finish(InternetChecksum.Accumulate(addressesAndMessage, sum)));
         return w.Position;
     }
 
