@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using VirtualIp.Frames;
 
 namespace VirtualIp.Vrrp;
@@ -152,8 +153,10 @@ public static partial class VrrpCodec
     /// <summary>The checksum over the IPv4 or IPv6 pseudo-header and <paramref name="vrrp"/>.</summary>
     internal static ushort ComputePseudoHeaderChecksum(ReadOnlySpan<byte> vrrp, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, bool ipv6)
     {
-        ulong sum = InternetChecksum.Accumulate(source, 0);
-        sum = InternetChecksum.Accumulate(destination, sum);
+        // IPv4 addresses are single 32-bit words: add them in host order without a call.
+        ulong sum = ipv6
+            ? InternetChecksum.Accumulate(destination, InternetChecksum.Accumulate(source, 0))
+            : (ulong)MemoryMarshal.Read<uint>(source) + MemoryMarshal.Read<uint>(destination);
         if (ipv6)
         {
             // Upper-layer length (32 bits; VRRP is far below 64 KiB) and the next header in the last byte.
