@@ -18,7 +18,7 @@ internal sealed class TcpForwarder : IForwarder
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
     private Socket? _listener;
-    private Task _acceptLoop = Task.CompletedTask;
+    private Task _acceptLoops = Task.CompletedTask;
     private int _active;
     private TaskCompletionSource? _idle;
     private int _stopped;
@@ -60,7 +60,9 @@ internal sealed class TcpForwarder : IForwarder
 
         _listener = s;
         ForwarderLog.Listening(_core.Logger, _core.Options.Name, ForwarderProtocol.Tcp, s.LocalEndPoint!, _core.Scheduler.Backends.Count, _core.Scheduler.Name);
-        _acceptLoop = AcceptLoopAsync(s);
+        // Several accepts stay pending so that per-connection setup on one loop does not hold back the next accept.
+        int loops = Math.Clamp(Environment.ProcessorCount, 2, 8);
+        _acceptLoops = Task.WhenAll(Enumerable.Range(0, loops).Select(_ => AcceptLoopAsync(s)));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -72,7 +74,7 @@ internal sealed class TcpForwarder : IForwarder
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
-        await _acceptLoop.ConfigureAwait(false);
+        await _acceptLoops.ConfigureAwait(false);
 
         Task idle;
         lock (_gate)
