@@ -316,8 +316,16 @@ internal sealed class TcpForwarder : IForwarder
             }
 
             var socket = new Socket(backend.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            using var timeout = new CancellationTokenSource(_core.Options.ConnectTimeout, _core.Time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+            // One token for "stopping or timed out"; the system clock needs no extra timer object.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            using var timer = ReferenceEquals(_core.Time, TimeProvider.System)
+                ? null
+                : _core.Time.CreateTimer(static o => ((CancellationTokenSource)o!).Cancel(), linked, _core.Options.ConnectTimeout, Timeout.InfiniteTimeSpan);
+            if (timer is null)
+            {
+                linked.CancelAfter(_core.Options.ConnectTimeout);
+            }
+
             try
             {
                 await socket.ConnectAsync(backend.EndPoint, linked.Token).ConfigureAwait(false);
