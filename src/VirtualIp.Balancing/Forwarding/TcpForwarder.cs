@@ -22,6 +22,7 @@ internal sealed class TcpForwarder : IForwarder
     private int _active;
     private TaskCompletionSource? _idle;
     private int _stopped;
+    private volatile bool _noDrain;
 
     public TcpForwarder(ForwarderCore core)
     {
@@ -88,8 +89,9 @@ internal sealed class TcpForwarder : IForwarder
             idle = _idle.Task;
         }
 
-        ForwarderLog.Stopping(_core.Logger, _core.Options.Name, ActiveConnections, _core.Options.DrainTimeout);
-        await WaitOrTimeoutAsync(idle, _core.Options.DrainTimeout, cancellationToken).ConfigureAwait(false);
+        var drain = _noDrain ? TimeSpan.Zero : _core.Options.DrainTimeout;
+        ForwarderLog.Stopping(_core.Logger, _core.Options.Name, ActiveConnections, drain);
+        await WaitOrTimeoutAsync(idle, drain, cancellationToken).ConfigureAwait(false);
         int left = 0;
         foreach (var c in _connections.Keys)
         {
@@ -126,7 +128,7 @@ internal sealed class TcpForwarder : IForwarder
 
     public async ValueTask DisposeAsync()
     {
-        _core.Options.DrainTimeout = TimeSpan.Zero;
+        _noDrain = true; // disposing without a prior StopAsync closes connections at once
         await StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _core.Dispose();
@@ -262,7 +264,7 @@ internal sealed class TcpForwarder : IForwarder
             long start = _core.Time.GetTimestamp();
             try
             {
-                if (_stopping.IsCancellationRequested && _core.Options.DrainTimeout <= TimeSpan.Zero)
+                if (_stopping.IsCancellationRequested && (_noDrain || _core.Options.DrainTimeout <= TimeSpan.Zero))
                 {
                     conn.Abort();
                 }
