@@ -75,7 +75,7 @@ try
     await builder.Build().RunAsync();
     return 0;
 }
-catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or ArgumentException or FormatException or System.Net.Sockets.SocketException)
 {
     Console.Error.WriteLine(ex.Message);
     return 2;

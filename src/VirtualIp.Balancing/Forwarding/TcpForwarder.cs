@@ -18,10 +18,11 @@ internal sealed class TcpForwarder : IForwarder
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
     private Socket? _listener;
-    private Task _acceptLoop = Task.CompletedTask;
+    private Task _acceptLoops = Task.CompletedTask;
     private int _active;
     private TaskCompletionSource? _idle;
     private int _stopped;
+    private volatile bool _noDrain;
 
     public TcpForwarder(ForwarderCore core)
     {
@@ -60,7 +61,9 @@ internal sealed class TcpForwarder : IForwarder
 
         _listener = s;
         ForwarderLog.Listening(_core.Logger, _core.Options.Name, ForwarderProtocol.Tcp, s.LocalEndPoint!, _core.Scheduler.Backends.Count, _core.Scheduler.Name);
-        _acceptLoop = AcceptLoopAsync(s);
+        // Several accepts stay pending so that per-connection setup on one loop does not hold back the next accept.
+        int loops = Math.Clamp(Environment.ProcessorCount, 2, 8);
+        _acceptLoops = Task.WhenAll(Enumerable.Range(0, loops).Select(_ => AcceptLoopAsync(s)));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -72,7 +75,7 @@ internal sealed class TcpForwarder : IForwarder
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
-        await _acceptLoop.ConfigureAwait(false);
+        await _acceptLoops.ConfigureAwait(false);
 
         Task idle;
         lock (_gate)
@@ -86,8 +89,9 @@ internal sealed class TcpForwarder : IForwarder
             idle = _idle.Task;
         }
 
-        ForwarderLog.Stopping(_core.Logger, _core.Options.Name, ActiveConnections, _core.Options.DrainTimeout);
-        await WaitOrTimeoutAsync(idle, _core.Options.DrainTimeout, cancellationToken).ConfigureAwait(false);
+        var drain = _noDrain ? TimeSpan.Zero : _core.Options.DrainTimeout;
+        ForwarderLog.Stopping(_core.Logger, _core.Options.Name, ActiveConnections, drain);
+        await WaitOrTimeoutAsync(idle, drain, cancellationToken).ConfigureAwait(false);
         int left = 0;
         foreach (var c in _connections.Keys)
         {
@@ -124,7 +128,7 @@ internal sealed class TcpForwarder : IForwarder
 
     public async ValueTask DisposeAsync()
     {
-        _core.Options.DrainTimeout = TimeSpan.Zero;
+        _noDrain = true; // disposing without a prior StopAsync closes connections at once
         await StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _core.Dispose();
@@ -260,7 +264,7 @@ internal sealed class TcpForwarder : IForwarder
             long start = _core.Time.GetTimestamp();
             try
             {
-                if (_stopping.IsCancellationRequested && _core.Options.DrainTimeout <= TimeSpan.Zero)
+                if (_stopping.IsCancellationRequested && (_noDrain || _core.Options.DrainTimeout <= TimeSpan.Zero))
                 {
                     conn.Abort();
                 }
@@ -314,8 +318,16 @@ internal sealed class TcpForwarder : IForwarder
             }
 
             var socket = new Socket(backend.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            using var timeout = new CancellationTokenSource(_core.Options.ConnectTimeout, _core.Time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+            // One token for "stopping or timed out"; the system clock needs no extra timer object.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            using var timer = ReferenceEquals(_core.Time, TimeProvider.System)
+                ? null
+                : _core.Time.CreateTimer(static o => ((CancellationTokenSource)o!).Cancel(), linked, _core.Options.ConnectTimeout, Timeout.InfiniteTimeSpan);
+            if (timer is null)
+            {
+                linked.CancelAfter(_core.Options.ConnectTimeout);
+            }
+
             try
             {
                 await socket.ConnectAsync(backend.EndPoint, linked.Token).ConfigureAwait(false);
