@@ -1082,7 +1082,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private void RecordTransitionLocked(VrrpState old, VrrpState now, VrrpTransitionReason reason, string? detail)
     {
         _transitions++;
-        Log.StateChanged(_logger, _name, _vrid, old, now, reason, detail);
+        Log.StateChanged(_logger, _name, _vrid, old, now, reason, detail ?? "");
         var args = new VrrpStateChangedEventArgs(_name, _vrid, _isIPv6, old, now, reason, MasterAddressLocked(), _priority, _time.GetUtcNow(), detail);
         EnqueueLocked(new VrrpAction(VrrpActionKind.RaiseStateChanged, args));
     }
