@@ -1,0 +1,64 @@
+using VirtualIp.Demo;
+using VirtualIp.Demo.Modes;
+using VirtualIp.Demo.Namespaces;
+using VirtualIp.Demo.Simulated;
+
+// VirtualIp.Demo: three nodes, one VIP, a client probing it; the master dies, a backup takes over, the master returns.
+//   dotnet run --project samples/VirtualIp.Demo                 real namespaces when root on Linux, else simulated
+//   dotnet run --project samples/VirtualIp.Demo -- --simulated   always the in-memory SimulatedLan
+// Hidden modes used by the namespace run: --node NAME ... (a VirtualIp node), --probe ADDRESS ... (the client).
+if (args.Length > 0 && args[0] == "--node" && OperatingSystem.IsLinux())
+{
+    return await NodeMode.RunAsync(args);
+}
+
+if (args.Length > 0 && args[0] == "--probe")
+{
+    return await ProbeMode.RunAsync(args);
+}
+
+if (args.Any(a => a is "-h" or "--help"))
+{
+    Console.WriteLine("usage: VirtualIp.Demo [--simulated]");
+    Console.WriteLine("  As root on Linux: builds network namespaces (vipdemo-<hex>-*) and runs three real VirtualIp nodes in them.");
+    Console.WriteLine("  Otherwise, or with --simulated: the same scenario on the in-memory SimulatedLan.");
+    return 0;
+}
+
+string? simulatedBecause =
+    args.Contains("--simulated") ? "--simulated was given"
+    : !OperatingSystem.IsLinux() ? $"this is not Linux ({System.Runtime.InteropServices.RuntimeInformation.OSDescription})"
+    : !IsRoot() ? "not running as root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN)"
+    : !Tools.OnPath("ip") ? "iproute2's 'ip' is not on PATH"
+    : null;
+
+await using IDemoNetwork network = simulatedBecause is null ? new NamespaceNetwork() : new SimulatedNetwork(simulatedBecause);
+using var cancel = new CancellationTokenSource();
+ConsoleCancelEventHandler onCancel = (_, e) =>
+{
+    e.Cancel = true; // let the finally blocks remove everything
+    Narrator.Say("Ctrl-C: stopping and cleaning up");
+    cancel.Cancel();
+};
+Console.CancelKeyPress += onCancel;
+try
+{
+    return await new Scenario(network).RunAsync(cancel.Token);
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    return 130;
+}
+catch (Exception ex)
+{
+    Narrator.Say($"FAILED: {ex.GetType().Name}: {ex.Message}");
+    return 1;
+}
+finally
+{
+    Console.CancelKeyPress -= onCancel;
+}
+
+static bool IsRoot() => File.Exists("/proc/self/status") &&
+    File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal)) is { } uid &&
+    uid.Split('\t', StringSplitOptions.RemoveEmptyEntries) is [_, _, var effective, ..] && effective == "0";

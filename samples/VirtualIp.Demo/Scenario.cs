@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using VirtualIp.Election;
+
+namespace VirtualIp.Demo;
+
+/// <summary>
+/// The story, told the same way on either network: three nodes elect a master, the client reaches the VIP, the master
+/// dies, a backup takes over (measured outage vs Master_Down_Interval), the old master returns and preempts, all stop.
+/// </summary>
+internal sealed class Scenario(IDemoNetwork network)
+{
+    private readonly Observations _obs = new();
+
+    /// <summary>Runs the story; 0 when the VIP was taken over and given back, 1 otherwise.</summary>
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        var vip = DemoSettings.Vip;
+        Narrator.Plain(network.Title);
+        Narrator.Plain($"VIP {vip}, VRID {DemoSettings.VirtualRouterId}, VRRPv3, advert interval {Narrator.Ms(DemoSettings.AdvertInterval)}; " +
+            $"nodes {string.Join(", ", DemoSettings.Nodes.Select(n => $"{n.Name} {n.Address} priority {n.Priority}"))}; " +
+            $"client {DemoSettings.ClientAddress} probes the VIP every {Narrator.Ms(DemoSettings.ProbeInterval)} (UDP echo, port {DemoSettings.EchoPort}).");
+        Narrator.Plain("");
+
+        await network.BuildAsync(ct);
+        await network.StartProbeAsync(_obs, ct);
+        Narrator.Say("starting VirtualIp on n1, n2 and n3");
+        await Task.WhenAll(DemoSettings.Nodes.Select(n => network.StartNodeAsync(n, _obs, ct)));
+
+        // 1. Election.
+        if (!await WaitAsync(() => _obs.Master is { } m && _obs.Responder == m, TimeSpan.FromSeconds(20), ct))
+        {
+            Narrator.Say($"FAILED: no master answering the client within 20 s (master {_obs.Master ?? "none"}, client reaches {_obs.Responder ?? "nothing"})");
+            return 1;
+        }
+
+        var master = DemoSettings.Node(_obs.Master!);
+        await ReportAsync($"{master.Name} is master", ct);
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+
+        // 2. The master dies.
+        var expected = DemoSettings.Nodes.Where(n => n != master).MaxBy(n => n.Priority)!;
+        var mdi = DemoSettings.MasterDownInterval(expected.Priority);
+        Narrator.Plain("");
+        Narrator.Say($"killing the master {master.Name} like a dead host: no priority-0 advert, nothing more from it");
+        var killedAt = Narrator.Now;
+        await network.KillNodeAsync(master, ct);
+        _obs.MarkDead(master.Name, dead: true);
+        bool tookOver = await WaitAsync(() => _obs.Responder is { } r && r != master.Name && _obs.Master == r, TimeSpan.FromSeconds(5), ct);
+        var takeover = _obs.AnswerAfter(killedAt);
+        string? newMaster = _obs.Master;
+        if (!tookOver || takeover is null || newMaster is null)
+        {
+            Narrator.Say($"FAILED: the VIP was not taken over within 5 s (master {newMaster ?? "none"}, client reaches {_obs.Responder ?? "nothing"})");
+            return 1;
+        }
+
+        var electedAfter = _obs.MasterSince(newMaster) - killedAt;
+        await ReportAsync($"{newMaster} took over", ct);
+        Narrator.Say($"outage seen by the client: {Narrator.Ms(takeover.Gap)} ({takeover.Lost} probes lost); {newMaster} became master " +
+            $"{Narrator.Ms(electedAfter ?? TimeSpan.Zero)} after the kill; Master_Down_Interval for priority {DemoSettings.Node(newMaster).Priority} is {Narrator.Ms(mdi)}, " +
+            "counted from the last advert heard, up to one interval before the kill");
+        await Task.Delay(TimeSpan.FromMilliseconds(700), ct);
+
+        // 3. The old master comes back and preempts.
+        Narrator.Plain("");
+        Narrator.Say($"{master.Name} reboots: link up, VirtualIp starts again (priority {master.Priority} > {DemoSettings.Node(newMaster).Priority}, preemption on)");
+        var revivedAt = Narrator.Now;
+        await network.ReviveNodeAsync(master, _obs, ct);
+        _obs.MarkDead(master.Name, dead: false);
+        bool back = await WaitAsync(() => _obs.Master == master.Name && _obs.Responder == master.Name && _obs.StateOf(newMaster) == VrrpState.Backup,
+            TimeSpan.FromSeconds(15), ct);
+        var giveBack = _obs.AnswerAfter(revivedAt);
+        if (back)
+        {
+            await ReportAsync($"{master.Name} is master again", ct);
+            if (giveBack is not null)
+            {
+                Narrator.Say($"hand-back seen by the client: gap {Narrator.Ms(giveBack.Gap)}, {giveBack.Lost} probes lost");
+            }
+        }
+        else
+        {
+            Narrator.Say($"{master.Name} did not take the VIP back within 15 s (master {_obs.Master ?? "none"}, client reaches {_obs.Responder ?? "nothing"})");
+        }
+
+        // 4. Everyone stops gracefully: backups first, then the master (priority 0 advert, VIP released).
+        Narrator.Plain("");
+        Narrator.Say("stopping all nodes gracefully, backups first (the master sends priority 0 and releases the VIP)");
+        var order = DemoSettings.Nodes.OrderBy(n => n.Name == _obs.Master ? 1 : 0).ToList();
+        foreach (var n in order)
+        {
+            await network.StopNodeAsync(n, ct);
+        }
+
+        var left = await network.HoldersAsync(ct);
+        Narrator.Say(left.Count == 0 ? $"no node holds {vip} any more ({network.HolderSource})" : $"still holding {vip}: {string.Join(", ", left)}");
+        total.Stop();
+
+        Narrator.Plain("");
+        Narrator.Plain($"summary: {master.Name} (priority {master.Priority}) died; {newMaster} took the VIP, the client followed its gratuitous ARP; " +
+            $"{master.Name} came back and {(back ? "preempted" : "did NOT preempt")}" +
+            (back && giveBack is not null ? $" (client gap {Narrator.Ms(giveBack.Gap)}, {giveBack.Lost} lost)" : "") +
+            $"; scenario took {total.Elapsed.TotalSeconds:0.0} s");
+        Narrator.Plain($"outage {Narrator.Ms(takeover.Gap)} (Master_Down_Interval {Narrator.Ms(mdi)})");
+        return back && left.Count == 0 ? 0 : 1;
+    }
+
+    private async Task ReportAsync(string what, CancellationToken ct)
+    {
+        var holders = await network.HoldersAsync(ct);
+        var (view, node) = await network.ClientViewAsync(ct);
+        Narrator.Say($"{what}: holder of {DemoSettings.Vip.Address} = {(holders.Count == 0 ? "nobody" : string.Join(", ", holders))} ({network.HolderSource}); " +
+            $"client's view: {view}{(node is null ? "" : $" = {node.Name}")}; client's probes reach {_obs.Responder ?? "nothing"}");
+    }
+
+    private static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!condition())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(5, ct);
+        }
+
+        return true;
+    }
+}
