@@ -12,6 +12,7 @@ internal sealed class Observations
     private readonly Dictionary<string, VrrpState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _masterSince = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dead = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _bound = new(StringComparer.Ordinal);
     private readonly List<ProbeAnswered> _answers = [];
     private string? _responder;
 
@@ -56,12 +57,21 @@ internal sealed class Observations
         }
     }
 
-    /// <summary>The first answer after <paramref name="after"/> that came from another node or ended a silence.</summary>
-    public ProbeAnswered? AnswerAfter(DateTimeOffset after)
+    /// <summary>The first answer from <paramref name="node"/> after <paramref name="after"/> that followed a switch or a silence.</summary>
+    public ProbeAnswered? AnswerAfter(DateTimeOffset after, string node)
     {
         lock (_gate)
         {
-            return _answers.FirstOrDefault(a => a.At >= after && !a.First);
+            return _answers.FirstOrDefault(a => a.At >= after && !a.First && a.Node == node);
+        }
+    }
+
+    /// <summary>When <paramref name="node"/> last bound the VIP.</summary>
+    public DateTimeOffset? BoundAt(string node)
+    {
+        lock (_gate)
+        {
+            return _bound.TryGetValue(node, out var t) ? t : null;
         }
     }
 
@@ -101,8 +111,18 @@ internal sealed class Observations
         Narrator.Say(at, $"{node}: {from} -> {to} ({reason}), priority {priority}");
     }
 
-    public void NodeVip(string node, DateTimeOffset at, bool bound, string vip) =>
+    public void NodeVip(string node, DateTimeOffset at, bool bound, string vip)
+    {
+        if (bound)
+        {
+            lock (_gate)
+            {
+                _bound[node] = at;
+            }
+        }
+
         Narrator.Say(at, $"{node}: {(bound ? "bound" : "released")} {vip} on {DemoSettings.Interface}{(bound ? ", announced it (gratuitous ARP)" : "")}");
+    }
 
     public void NodeMessage(string node, DateTimeOffset at, string text) => Narrator.Say(at, $"{node}: {text}");
 
@@ -128,7 +148,7 @@ internal sealed class Observations
                 Narrator.Say(a.At, $"client: the VIP answers, from {a.Node}");
                 break;
             case ProbeAnswered a:
-                Narrator.Say(a.At, $"client: the VIP answers from {a.Node} after a gap of {Narrator.Ms(a.Gap)} ({a.Lost} probe{(a.Lost == 1 ? "" : "s")} lost)");
+                Narrator.Say(a.At, $"client: the VIP answers from {a.Node} after a gap of {Narrator.Ms(a.Gap)} ({Narrator.Probes(a.Lost)} lost)");
                 break;
             case ProbeSilent s:
                 Narrator.Say(s.At, $"client: no answer from the VIP (last one from {s.LastNode} at {Narrator.Stamp(s.LastAnswer).Trim('[', ']').Trim()})");

@@ -35,7 +35,7 @@ internal sealed class ProbeTracker(Action<ProbeEvent> publish)
             {
                 e = new ProbeAnswered(at, node, TimeSpan.Zero, 0, First: true);
             }
-            else if (_silent || node != _lastNode)
+            else if (node != _lastNode || (_silent && sequence - _lastSeq > 1))
             {
                 e = new ProbeAnswered(at, node, at - _lastAnswer, sequence - _lastSeq - 1, First: false);
             }
@@ -52,13 +52,16 @@ internal sealed class ProbeTracker(Action<ProbeEvent> publish)
         }
     }
 
-    /// <summary>Call after every probe sent.</summary>
-    public void OnTick(DateTimeOffset at)
+    /// <summary>
+    /// Call after every probe sent, with its sequence number. Silence = at least two probes sent after the last answer went
+    /// unanswered and <see cref="DemoSettings.LostAfter"/> passed (so a prober starved of CPU does not report an outage).
+    /// </summary>
+    public void OnTick(long sentSequence, DateTimeOffset at)
     {
         ProbeEvent? e = null;
         lock (_gate)
         {
-            if (_lastNode is not null && !_silent && at - _lastAnswer > DemoSettings.LostAfter)
+            if (_lastNode is not null && !_silent && sentSequence - _lastSeq >= 3 && at - _lastAnswer > DemoSettings.LostAfter)
             {
                 _silent = true;
                 e = new ProbeSilent(at, _lastAnswer, _lastNode);

@@ -32,7 +32,7 @@ string? simulatedBecause =
     : !Tools.OnPath("ip") ? "iproute2's 'ip' is not on PATH"
     : null;
 
-await using IDemoNetwork network = simulatedBecause is null ? new NamespaceNetwork() : new SimulatedNetwork(simulatedBecause);
+IDemoNetwork network = simulatedBecause is null ? new NamespaceNetwork() : new SimulatedNetwork(simulatedBecause);
 using var cancel = new CancellationTokenSource();
 ConsoleCancelEventHandler onCancel = (_, e) =>
 {
@@ -41,9 +41,10 @@ ConsoleCancelEventHandler onCancel = (_, e) =>
     cancel.Cancel();
 };
 Console.CancelKeyPress += onCancel;
+var scenario = new Scenario(network);
 try
 {
-    return await new Scenario(network).RunAsync(cancel.Token);
+    return await scenario.RunAsync(cancel.Token);
 }
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 {
@@ -56,7 +57,14 @@ catch (Exception ex)
 }
 finally
 {
+    // Remove everything (children, namespaces, hosts) whatever happened, then print the summary last.
+    await network.DisposeAsync();
     Console.CancelKeyPress -= onCancel;
+    Narrator.Plain("");
+    foreach (var line in scenario.Summary)
+    {
+        Narrator.Plain(line);
+    }
 }
 
 static bool IsRoot() => File.Exists("/proc/self/status") &&

@@ -11,6 +11,9 @@ internal sealed class Scenario(IDemoNetwork network)
 {
     private readonly Observations _obs = new();
 
+    /// <summary>The closing lines, printed by the caller once everything is cleaned up.</summary>
+    public List<string> Summary { get; } = [];
+
     /// <summary>Runs the story; 0 when the VIP was taken over and given back, 1 otherwise.</summary>
     public async Task<int> RunAsync(CancellationToken ct)
     {
@@ -28,15 +31,24 @@ internal sealed class Scenario(IDemoNetwork network)
         await Task.WhenAll(DemoSettings.Nodes.Select(n => network.StartNodeAsync(n, _obs, ct)));
 
         // 1. Election.
-        if (!await WaitAsync(() => _obs.Master is { } m && _obs.Responder == m, TimeSpan.FromSeconds(20), ct))
+        // All three up, one master, the client reaching it; then a second of quiet (a node that starts late may preempt first).
+        bool elected = await WaitAsync(() => DemoSettings.Nodes.All(n => _obs.StateOf(n.Name) != VrrpState.Initialize) && _obs.Master is { } m && _obs.Responder == m,
+            TimeSpan.FromSeconds(20), ct);
+        if (elected)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            elected = _obs.Master is { } m && _obs.Responder == m;
+        }
+
+        if (!elected)
         {
             Narrator.Say($"FAILED: no master answering the client within 20 s (master {_obs.Master ?? "none"}, client reaches {_obs.Responder ?? "nothing"})");
+            Summary.Add("FAILED: no node became master and answered the client");
             return 1;
         }
 
         var master = DemoSettings.Node(_obs.Master!);
         await ReportAsync($"{master.Name} is master", ct);
-        await Task.Delay(TimeSpan.FromSeconds(1), ct);
 
         // 2. The master dies.
         var expected = DemoSettings.Nodes.Where(n => n != master).MaxBy(n => n.Priority)!;
@@ -47,36 +59,38 @@ internal sealed class Scenario(IDemoNetwork network)
         await network.KillNodeAsync(master, ct);
         _obs.MarkDead(master.Name, dead: true);
         bool tookOver = await WaitAsync(() => _obs.Responder is { } r && r != master.Name && _obs.Master == r, TimeSpan.FromSeconds(5), ct);
-        var takeover = _obs.AnswerAfter(killedAt);
         string? newMaster = _obs.Master;
+        var takeover = newMaster is null ? null : _obs.AnswerAfter(killedAt, newMaster);
         if (!tookOver || takeover is null || newMaster is null)
         {
             Narrator.Say($"FAILED: the VIP was not taken over within 5 s (master {newMaster ?? "none"}, client reaches {_obs.Responder ?? "nothing"})");
+            Summary.Add($"FAILED: the VIP was not taken over after {master.Name} died (Master_Down_Interval {Narrator.Ms(mdi)})");
             return 1;
         }
 
-        var electedAfter = _obs.MasterSince(newMaster) - killedAt;
+        var electedAt = _obs.MasterSince(newMaster) ?? killedAt;
+        var boundAt = _obs.BoundAt(newMaster) ?? electedAt;
         await ReportAsync($"{newMaster} took over", ct);
-        Narrator.Say($"outage seen by the client: {Narrator.Ms(takeover.Gap)} ({takeover.Lost} probes lost); {newMaster} became master " +
-            $"{Narrator.Ms(electedAfter ?? TimeSpan.Zero)} after the kill; Master_Down_Interval for priority {DemoSettings.Node(newMaster).Priority} is {Narrator.Ms(mdi)}, " +
-            "counted from the last advert heard, up to one interval before the kill");
+        Narrator.Say($"outage seen by the client: {Narrator.Ms(takeover.Gap)} ({Narrator.Probes(takeover.Lost)} lost) = {newMaster} master " +
+            $"{Narrator.Ms(electedAt - killedAt)} after the kill (Master_Down_Interval for priority {DemoSettings.Node(newMaster).Priority} is {Narrator.Ms(mdi)}, " +
+            $"counted from the last advert it heard) + VIP bound {Narrator.Ms(boundAt - electedAt)} later + first answer {Narrator.Ms(takeover.At - boundAt)} after that");
         await Task.Delay(TimeSpan.FromMilliseconds(700), ct);
 
         // 3. The old master comes back and preempts.
         Narrator.Plain("");
-        Narrator.Say($"{master.Name} reboots: link up, VirtualIp starts again (priority {master.Priority} > {DemoSettings.Node(newMaster).Priority}, preemption on)");
+        Narrator.Say($"{master.Name} comes back: it reboots and VirtualIp starts again (priority {master.Priority} > {DemoSettings.Node(newMaster).Priority}, preemption on)");
         var revivedAt = Narrator.Now;
         await network.ReviveNodeAsync(master, _obs, ct);
         _obs.MarkDead(master.Name, dead: false);
         bool back = await WaitAsync(() => _obs.Master == master.Name && _obs.Responder == master.Name && _obs.StateOf(newMaster) == VrrpState.Backup,
             TimeSpan.FromSeconds(15), ct);
-        var giveBack = _obs.AnswerAfter(revivedAt);
+        var giveBack = _obs.AnswerAfter(revivedAt, master.Name);
         if (back)
         {
             await ReportAsync($"{master.Name} is master again", ct);
             if (giveBack is not null)
             {
-                Narrator.Say($"hand-back seen by the client: gap {Narrator.Ms(giveBack.Gap)}, {giveBack.Lost} probes lost");
+                Narrator.Say($"hand-back seen by the client: gap {Narrator.Ms(giveBack.Gap)}, {Narrator.Probes(giveBack.Lost)} lost");
             }
         }
         else
@@ -97,12 +111,11 @@ internal sealed class Scenario(IDemoNetwork network)
         Narrator.Say(left.Count == 0 ? $"no node holds {vip} any more ({network.HolderSource})" : $"still holding {vip}: {string.Join(", ", left)}");
         total.Stop();
 
-        Narrator.Plain("");
-        Narrator.Plain($"summary: {master.Name} (priority {master.Priority}) died; {newMaster} took the VIP, the client followed its gratuitous ARP; " +
+        Summary.Add($"summary: {master.Name} (priority {master.Priority}) died; {newMaster} took the VIP, the client followed its gratuitous ARP; " +
             $"{master.Name} came back and {(back ? "preempted" : "did NOT preempt")}" +
-            (back && giveBack is not null ? $" (client gap {Narrator.Ms(giveBack.Gap)}, {giveBack.Lost} lost)" : "") +
+            (back && giveBack is not null ? $" (client gap {Narrator.Ms(giveBack.Gap)}, {Narrator.Probes(giveBack.Lost)} lost)" : "") +
             $"; scenario took {total.Elapsed.TotalSeconds:0.0} s");
-        Narrator.Plain($"outage {Narrator.Ms(takeover.Gap)} (Master_Down_Interval {Narrator.Ms(mdi)})");
+        Summary.Add($"outage {Narrator.Ms(takeover.Gap)} (Master_Down_Interval {Narrator.Ms(mdi)})");
         return back && left.Count == 0 ? 0 : 1;
     }
 

@@ -36,7 +36,7 @@ internal static class ProbeMode
         {
             while (await timer.WaitForNextTickAsync(stop.Token))
             {
-                BinaryPrimitives.WriteInt64LittleEndian(payload, seq++);
+                BinaryPrimitives.WriteInt64LittleEndian(payload, seq);
                 try
                 {
                     await socket.SendToAsync(payload, SocketFlags.None, target, stop.Token);
@@ -46,7 +46,7 @@ internal static class ProbeMode
                     // No route or neighbour yet: a lost probe like any other.
                 }
 
-                tracker.OnTick(DateTimeOffset.UtcNow);
+                tracker.OnTick(seq++, DateTimeOffset.UtcNow);
             }
         }
         catch (OperationCanceledException)

@@ -53,8 +53,7 @@ internal sealed class SimulatedNetwork(string reason) : IDemoNetwork
                         tracker.OnAnswer(seq, node.NodeName, now);
                     }
 
-                    tracker.OnTick(now);
-                    seq++;
+                    tracker.OnTick(seq++, now);
                 }
             }
             catch (OperationCanceledException)
