@@ -49,11 +49,12 @@ internal sealed class NamespaceNetwork : IDemoNetwork
 
     private async Task AddNamespaceAsync(string ns, CancellationToken ct)
     {
-        await Tools.IpAsync(ct, "netns", "add", ns);
         lock (_gate)
         {
-            _namespaces.Add(ns);
+            _namespaces.Add(ns); // before creating it: a Ctrl-C half-way must still remove it
         }
+
+        await Tools.IpAsync(ct, "netns", "add", ns);
 
         await Tools.IpAsync(ct, "-n", ns, "link", "set", "lo", "up");
     }
@@ -101,7 +102,8 @@ internal sealed class NamespaceNetwork : IDemoNetwork
     {
         var child = _nodes[node.Name];
         child.Signal(Signals.SigStop);
-        Narrator.Say($"{node.Name}: process {child.Pid} frozen (SIGSTOP)");
+        var (_, inside, _) = await Tools.RunAsync("ip", ["netns", "identify", child.Pid.ToString(CultureInfo.InvariantCulture)], ct);
+        Narrator.Say($"{node.Name}: process {child.Pid} (network namespace {inside.Trim()}) frozen (SIGSTOP)");
         await Tools.IpAsync(ct, "-n", Ns("sw"), "link", "set", Port(node.Name), "down");
         Narrator.Say($"{node.Name}: link cut (switch port {Port(node.Name)} down)");
         await child.KillAsync();
@@ -189,6 +191,11 @@ internal sealed class NamespaceNetwork : IDemoNetwork
             namespaces = [.. _namespaces];
         }
 
+        // Also whatever carries this run's prefix (an "ip netns add" interrupted by Ctrl-C may still have completed).
+        var (_, existing, _) = await Tools.RunAsync("ip", ["netns", "list"]);
+        var present = existing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split(' ')[0]).Where(n => n.StartsWith($"vipdemo-{_id}-", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        namespaces = [.. namespaces.Where(present.Contains), .. present.Except(namespaces)];
         foreach (var ns in Enumerable.Reverse(namespaces))
         {
             var (code, _, error) = await Tools.RunAsync("ip", ["netns", "del", ns]);
