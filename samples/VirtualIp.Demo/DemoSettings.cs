@@ -12,8 +12,11 @@ internal static class DemoSettings
     public static readonly TimeSpan AdvertInterval = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>No answer for this long counts as "the client lost the VIP".</summary>
-    public static readonly TimeSpan LostAfter = TimeSpan.FromMilliseconds(30);
+    /// <summary>
+    /// No answer for this long (and at least 5 probes unanswered) counts as "the client lost the VIP". Generous on
+    /// purpose: on a busy machine answers can be late without being lost.
+    /// </summary>
+    public static readonly TimeSpan LostAfter = TimeSpan.FromMilliseconds(100);
 
     public static readonly VipAddress Vip = VipAddress.Parse("192.0.2.100/24");
     public static readonly IPAddress ClientAddress = IPAddress.Parse("192.0.2.2");

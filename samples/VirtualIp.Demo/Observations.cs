@@ -128,11 +128,13 @@ internal sealed class Observations
 
     public void Probe(ProbeEvent e)
     {
+        bool sameNode = false;
         lock (_gate)
         {
             switch (e)
             {
                 case ProbeAnswered a:
+                    sameNode = _answers.Count > 0 && _answers[^1].Node == a.Node;
                     _responder = a.Node;
                     _answers.Add(a);
                     break;
@@ -146,6 +148,9 @@ internal sealed class Observations
         {
             case ProbeAnswered { First: true } a:
                 Narrator.Say(a.At, $"client: the VIP answers, from {a.Node}");
+                break;
+            case ProbeAnswered { Lost: 0 } a when sameNode:
+                Narrator.Say(a.At, $"client: the VIP answers from {a.Node} again; the answers were {Narrator.Ms(a.Gap)} late, none lost (a busy CPU, not the network)");
                 break;
             case ProbeAnswered a:
                 Narrator.Say(a.At, $"client: the VIP answers from {a.Node} after a gap of {Narrator.Ms(a.Gap)} ({Narrator.Probes(a.Lost)} lost)");

@@ -35,7 +35,7 @@ internal sealed class ProbeTracker(Action<ProbeEvent> publish)
             {
                 e = new ProbeAnswered(at, node, TimeSpan.Zero, 0, First: true);
             }
-            else if (node != _lastNode || (_silent && sequence - _lastSeq > 1))
+            else if (node != _lastNode || _silent)
             {
                 e = new ProbeAnswered(at, node, at - _lastAnswer, sequence - _lastSeq - 1, First: false);
             }
@@ -53,7 +53,7 @@ internal sealed class ProbeTracker(Action<ProbeEvent> publish)
     }
 
     /// <summary>
-    /// Call after every probe sent, with its sequence number. Silence = at least two probes sent after the last answer went
+    /// Call after every probe sent, with its sequence number. Silence = at least five probes sent after the last answer are
     /// unanswered and <see cref="DemoSettings.LostAfter"/> passed (so a prober starved of CPU does not report an outage).
     /// </summary>
     public void OnTick(long sentSequence, DateTimeOffset at)
@@ -61,7 +61,7 @@ internal sealed class ProbeTracker(Action<ProbeEvent> publish)
         ProbeEvent? e = null;
         lock (_gate)
         {
-            if (_lastNode is not null && !_silent && sentSequence - _lastSeq >= 3 && at - _lastAnswer > DemoSettings.LostAfter)
+            if (_lastNode is not null && !_silent && sentSequence - _lastSeq > 5 && at - _lastAnswer > DemoSettings.LostAfter)
             {
                 _silent = true;
                 e = new ProbeSilent(at, _lastAnswer, _lastNode);

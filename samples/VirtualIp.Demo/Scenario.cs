@@ -32,12 +32,17 @@ internal sealed class Scenario(IDemoNetwork network)
 
         // 1. Election.
         // All three up, one master, the client reaching it; then a second of quiet (a node that starts late may preempt first).
-        bool elected = await WaitAsync(() => DemoSettings.Nodes.All(n => _obs.StateOf(n.Name) != VrrpState.Initialize) && _obs.Master is { } m && _obs.Responder == m,
-            TimeSpan.FromSeconds(20), ct);
-        if (elected)
+        bool Settled() => DemoSettings.Nodes.All(n => _obs.StateOf(n.Name) != VrrpState.Initialize) && _obs.Master is { } m && _obs.Responder == m;
+        var electionDeadline = Stopwatch.StartNew();
+        bool elected = false;
+        while (!elected && electionDeadline.Elapsed < TimeSpan.FromSeconds(20))
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            elected = _obs.Master is { } m && _obs.Responder == m;
+            if (await WaitAsync(Settled, TimeSpan.FromSeconds(20) - electionDeadline.Elapsed, ct))
+            {
+                string? before = _obs.Master;
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                elected = Settled() && _obs.Master == before;
+            }
         }
 
         if (!elected)
@@ -80,8 +85,8 @@ internal sealed class Scenario(IDemoNetwork network)
         Narrator.Plain("");
         Narrator.Say($"{master.Name} comes back: it reboots and VirtualIp starts again (priority {master.Priority} > {DemoSettings.Node(newMaster).Priority}, preemption on)");
         var revivedAt = Narrator.Now;
+        _obs.MarkDead(master.Name, dead: false); // before it starts: its first events must count
         await network.ReviveNodeAsync(master, _obs, ct);
-        _obs.MarkDead(master.Name, dead: false);
         bool back = await WaitAsync(() => _obs.Master == master.Name && _obs.Responder == master.Name && _obs.StateOf(newMaster) == VrrpState.Backup,
             TimeSpan.FromSeconds(15), ct);
         var giveBack = _obs.AnswerAfter(revivedAt, master.Name);
