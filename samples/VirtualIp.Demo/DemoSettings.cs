@@ -21,12 +21,23 @@ internal static class DemoSettings
     public static readonly VipAddress Vip = VipAddress.Parse("192.0.2.100/24");
     public static readonly IPAddress ClientAddress = IPAddress.Parse("192.0.2.2");
 
+    /// <summary>The IPv6 VIP (a second virtual router, same VRID, IPv6 family), when <see cref="WithIpv6"/> is on.</summary>
+    public static readonly VipAddress Vip6 = VipAddress.Parse("2001:db8::100/64");
+    public static readonly IPAddress ClientAddress6 = IPAddress.Parse("2001:db8::2");
+
+    /// <summary>Also run and probe the IPv6 VIP (--ipv6; network namespaces only).</summary>
+    public static bool WithIpv6 { get; set; }
+
+    /// <summary>The router names in node mode.</summary>
+    public const string Router4 = "demo";
+    public const string Router6 = "demo6";
+
     /// <summary>Node n1..n3: priority, address and MAC.</summary>
     public static readonly DemoNode[] Nodes =
     [
-        new("n1", 150, IPAddress.Parse("192.0.2.11"), MacAddress.Parse("02:00:00:00:00:01")),
-        new("n2", 120, IPAddress.Parse("192.0.2.12"), MacAddress.Parse("02:00:00:00:00:02")),
-        new("n3", 100, IPAddress.Parse("192.0.2.13"), MacAddress.Parse("02:00:00:00:00:03")),
+        new("n1", 150, IPAddress.Parse("192.0.2.11"), IPAddress.Parse("2001:db8::11"), MacAddress.Parse("02:00:00:00:00:01")),
+        new("n2", 120, IPAddress.Parse("192.0.2.12"), IPAddress.Parse("2001:db8::12"), MacAddress.Parse("02:00:00:00:00:02")),
+        new("n3", 100, IPAddress.Parse("192.0.2.13"), IPAddress.Parse("2001:db8::13"), MacAddress.Parse("02:00:00:00:00:03")),
     ];
 
     public static readonly MacAddress ClientMac = MacAddress.Parse("02:00:00:00:00:fe");
@@ -41,4 +52,4 @@ internal static class DemoSettings
 }
 
 /// <summary>One node of the demo network.</summary>
-internal sealed record DemoNode(string Name, int Priority, IPAddress Address, MacAddress Mac);
+internal sealed record DemoNode(string Name, int Priority, IPAddress Address, IPAddress Address6, MacAddress Mac);

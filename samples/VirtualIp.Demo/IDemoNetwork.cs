@@ -1,3 +1,5 @@
+using VirtualIp.Addressing;
+
 namespace VirtualIp.Demo;
 
 /// <summary>Where the scenario runs: real network namespaces, or the in-memory simulated LAN.</summary>
@@ -27,9 +29,9 @@ internal interface IDemoNetwork : IAsyncDisposable
     /// <summary>Stops a node gracefully (a master sends priority 0 and releases the VIP).</summary>
     Task StopNodeAsync(DemoNode node, CancellationToken cancellationToken);
 
-    /// <summary>The live nodes that have the VIP bound on their interface.</summary>
-    Task<IReadOnlyList<string>> HoldersAsync(CancellationToken cancellationToken);
+    /// <summary>The nodes that have <paramref name="vip"/> bound on their interface.</summary>
+    Task<IReadOnlyList<string>> HoldersAsync(VipAddress vip, CancellationToken cancellationToken);
 
-    /// <summary>The client's neighbour entry for the VIP: a description and the node whose MAC it holds.</summary>
-    Task<(string Text, DemoNode? Node)> ClientViewAsync(CancellationToken cancellationToken);
+    /// <summary>The client's neighbour entry for <paramref name="vip"/>: a description and the node whose MAC it holds.</summary>
+    Task<(string Text, DemoNode? Node)> ClientViewAsync(VipAddress vip, CancellationToken cancellationToken);
 }

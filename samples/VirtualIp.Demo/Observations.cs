@@ -13,8 +13,11 @@ internal sealed class Observations
     private readonly Dictionary<string, DateTimeOffset> _masterSince = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dead = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _bound = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VrrpState> _states6 = new(StringComparer.Ordinal);
     private readonly List<ProbeAnswered> _answers = [];
+    private readonly List<ProbeAnswered> _answers6 = [];
     private string? _responder;
+    private string? _responder6;
 
     /// <summary>The node the client's probes reach now, or null while the VIP is silent.</summary>
     public string? Responder
@@ -28,7 +31,32 @@ internal sealed class Observations
         }
     }
 
-    /// <summary>The live node in Master state, if exactly one is.</summary>
+    /// <summary>The node the client's IPv6 probes reach now, or null.</summary>
+    public string? Responder6
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _responder6;
+            }
+        }
+    }
+
+    /// <summary>The live node whose IPv6 router is master, if exactly one is.</summary>
+    public string? Master6
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var masters = _states6.Where(s => s.Value == VrrpState.Master && !_dead.Contains(s.Key)).Select(s => s.Key).ToList();
+                return masters.Count == 1 ? masters[0] : null;
+            }
+        }
+    }
+
+    /// <summary>The live node in Master state (IPv4 router), if exactly one is.</summary>
     public string? Master
     {
         get
@@ -58,11 +86,11 @@ internal sealed class Observations
     }
 
     /// <summary>The first answer from <paramref name="node"/> after <paramref name="after"/> that followed a switch or a silence.</summary>
-    public ProbeAnswered? AnswerAfter(DateTimeOffset after, string node)
+    public ProbeAnswered? AnswerAfter(DateTimeOffset after, string node, bool ipv6 = false)
     {
         lock (_gate)
         {
-            return _answers.FirstOrDefault(a => a.At >= after && !a.First && a.Node == node);
+            return (ipv6 ? _answers6 : _answers).FirstOrDefault(a => a.At >= after && !a.First && a.Node == node);
         }
     }
 
@@ -84,6 +112,7 @@ internal sealed class Observations
             {
                 _dead.Add(node);
                 _states[node] = VrrpState.Initialize;
+                _states6[node] = VrrpState.Initialize;
             }
             else
             {
@@ -92,8 +121,9 @@ internal sealed class Observations
         }
     }
 
-    public void NodeState(string node, DateTimeOffset at, VrrpState from, VrrpState to, string reason, int priority)
+    public void NodeState(string node, string router, DateTimeOffset at, VrrpState from, VrrpState to, string reason, int priority)
     {
+        bool v6 = router == DemoSettings.Router6;
         lock (_gate)
         {
             if (_dead.Contains(node))
@@ -101,19 +131,27 @@ internal sealed class Observations
                 return;
             }
 
-            _states[node] = to;
-            if (to == VrrpState.Master)
+            if (v6)
             {
-                _masterSince[node] = at;
+                _states6[node] = to;
+            }
+            else
+            {
+                _states[node] = to;
+                if (to == VrrpState.Master)
+                {
+                    _masterSince[node] = at;
+                }
             }
         }
 
-        Narrator.Say(at, $"{node}: {from} -> {to} ({reason}), priority {priority}");
+        Narrator.Say(at, $"{node}{(v6 ? " [IPv6]" : "")}: {from} -> {to} ({reason}), priority {priority}");
     }
 
     public void NodeVip(string node, DateTimeOffset at, bool bound, string vip)
     {
-        if (bound)
+        bool v6 = vip.Contains(':', StringComparison.Ordinal);
+        if (bound && !v6)
         {
             lock (_gate)
             {
@@ -121,7 +159,7 @@ internal sealed class Observations
             }
         }
 
-        Narrator.Say(at, $"{node}: {(bound ? "bound" : "released")} {vip} on {DemoSettings.Interface}{(bound ? ", announced it (gratuitous ARP)" : "")}");
+        Narrator.Say(at, $"{node}: {(bound ? "bound" : "released")} {vip} on {DemoSettings.Interface}{(bound ? (v6 ? ", announced it (unsolicited NA)" : ", announced it (gratuitous ARP)") : "")}");
     }
 
     public void NodeMessage(string node, DateTimeOffset at, string text) => Narrator.Say(at, $"{node}: {text}");
@@ -129,14 +167,28 @@ internal sealed class Observations
     public void Probe(ProbeEvent e)
     {
         bool sameNode = false;
+        bool v6 = e.Family == "IPv6";
+        string who = v6 ? "client [IPv6]" : "client";
         lock (_gate)
         {
+            var answers = v6 ? _answers6 : _answers;
             switch (e)
             {
                 case ProbeAnswered a:
-                    sameNode = _answers.Count > 0 && _answers[^1].Node == a.Node;
-                    _responder = a.Node;
-                    _answers.Add(a);
+                    sameNode = answers.Count > 0 && answers[^1].Node == a.Node;
+                    answers.Add(a);
+                    if (v6)
+                    {
+                        _responder6 = a.Node;
+                    }
+                    else
+                    {
+                        _responder = a.Node;
+                    }
+
+                    break;
+                case ProbeSilent when v6:
+                    _responder6 = null;
                     break;
                 case ProbeSilent:
                     _responder = null;
@@ -147,16 +199,16 @@ internal sealed class Observations
         switch (e)
         {
             case ProbeAnswered { First: true } a:
-                Narrator.Say(a.At, $"client: the VIP answers, from {a.Node}");
+                Narrator.Say(a.At, $"{who}: the VIP answers, from {a.Node}");
                 break;
             case ProbeAnswered { Lost: 0 } a when sameNode:
-                Narrator.Say(a.At, $"client: the VIP answers from {a.Node} again; the answers were {Narrator.Ms(a.Gap)} late, none lost (a busy CPU, not the network)");
+                Narrator.Say(a.At, $"{who}: the VIP answers from {a.Node} again; the answers were {Narrator.Ms(a.Gap)} late, none lost (a busy CPU, not the network)");
                 break;
             case ProbeAnswered a:
-                Narrator.Say(a.At, $"client: the VIP answers from {a.Node} after a gap of {Narrator.Ms(a.Gap)} ({Narrator.Probes(a.Lost)} lost)");
+                Narrator.Say(a.At, $"{who}: the VIP answers from {a.Node} after a gap of {Narrator.Ms(a.Gap)} ({Narrator.Probes(a.Lost)} lost)");
                 break;
             case ProbeSilent s:
-                Narrator.Say(s.At, $"client: no answer from the VIP (last one from {s.LastNode} at {Narrator.Stamp(s.LastAnswer).Trim('[', ']').Trim()})");
+                Narrator.Say(s.At, $"{who}: no answer from the VIP (last one from {s.LastNode} at {Narrator.Stamp(s.LastAnswer).Trim('[', ']').Trim()})");
                 break;
         }
     }

@@ -1,7 +1,11 @@
 namespace VirtualIp.Demo;
 
 /// <summary>What the client saw: the VIP answered from another node (or again after silence), or stopped answering.</summary>
-internal abstract record ProbeEvent(DateTimeOffset At);
+internal abstract record ProbeEvent(DateTimeOffset At)
+{
+    /// <summary>"IPv4" or "IPv6": which VIP was probed.</summary>
+    public string Family { get; init; } = "IPv4";
+}
 
 /// <summary>The first answer from <paramref name="Node"/> after a change; <paramref name="Gap"/> = time since the previous answer.</summary>
 internal sealed record ProbeAnswered(DateTimeOffset At, string Node, TimeSpan Gap, long Lost, bool First) : ProbeEvent(At);
@@ -13,7 +17,7 @@ internal sealed record ProbeSilent(DateTimeOffset At, DateTimeOffset LastAnswer,
 /// Turns a stream of probes (sequence numbers) and answers into events: who answers, when answers stop, and how long
 /// the gap was (last answer before it to first answer after it) with the number of probes lost. Thread-safe.
 /// </summary>
-internal sealed class ProbeTracker(Action<ProbeEvent> publish)
+internal sealed class ProbeTracker(Action<ProbeEvent> publish, string family = "IPv4")
 {
     private readonly Lock _gate = new();
     private long _lastSeq = -1;
@@ -33,11 +37,11 @@ internal sealed class ProbeTracker(Action<ProbeEvent> publish)
 
             if (_lastNode is null)
             {
-                e = new ProbeAnswered(at, node, TimeSpan.Zero, 0, First: true);
+                e = new ProbeAnswered(at, node, TimeSpan.Zero, 0, First: true) { Family = family };
             }
             else if (node != _lastNode || _silent)
             {
-                e = new ProbeAnswered(at, node, at - _lastAnswer, sequence - _lastSeq - 1, First: false);
+                e = new ProbeAnswered(at, node, at - _lastAnswer, sequence - _lastSeq - 1, First: false) { Family = family };
             }
 
             _lastSeq = sequence;
@@ -64,7 +68,7 @@ internal sealed class ProbeTracker(Action<ProbeEvent> publish)
             if (_lastNode is not null && !_silent && sentSequence - _lastSeq > 5 && at - _lastAnswer > DemoSettings.LostAfter)
             {
                 _silent = true;
-                e = new ProbeSilent(at, _lastAnswer, _lastNode);
+                e = new ProbeSilent(at, _lastAnswer, _lastNode) { Family = family };
             }
         }
 

@@ -19,9 +19,10 @@ if (args.Length > 0 && args[0] == "--probe")
 
 if (args.Any(a => a is "-h" or "--help"))
 {
-    Console.WriteLine("usage: VirtualIp.Demo [--simulated]");
+    Console.WriteLine("usage: VirtualIp.Demo [--simulated] [--ipv6]");
     Console.WriteLine("  As root on Linux: builds network namespaces (vipdemo-<hex>-*) and runs three real VirtualIp nodes in them.");
     Console.WriteLine("  Otherwise, or with --simulated: the same scenario on the in-memory SimulatedLan.");
+    Console.WriteLine("  --ipv6: also fail over 2001:db8::100/64 (a second virtual router; namespaces only).");
     return 0;
 }
 
@@ -32,6 +33,9 @@ string? simulatedBecause =
     : !Tools.OnPath("ip") ? "iproute2's 'ip' is not on PATH"
     : null;
 
+// --ipv6: a second virtual router for 2001:db8::100/64 on every node, probed too (namespaces only: the simulated
+// LAN carries VRRP between nodes' IPv4 addresses).
+DemoSettings.WithIpv6 = args.Contains("--ipv6") && simulatedBecause is null;
 IDemoNetwork network = simulatedBecause is null ? new NamespaceNetwork() : new SimulatedNetwork(simulatedBecause);
 using var cancel = new CancellationTokenSource();
 ConsoleCancelEventHandler onCancel = (_, e) =>

@@ -20,7 +20,7 @@ internal sealed class Scenario(IDemoNetwork network)
         var total = Stopwatch.StartNew();
         var vip = DemoSettings.Vip;
         Narrator.Plain(network.Title);
-        Narrator.Plain($"VIP {vip}, VRID {DemoSettings.VirtualRouterId}, VRRPv3, advert interval {Narrator.Ms(DemoSettings.AdvertInterval)}; " +
+        Narrator.Plain($"VIP {vip}{(V6 ? $" and {DemoSettings.Vip6} (a second router, IPv6)" : "")}, VRID {DemoSettings.VirtualRouterId}, VRRPv3, advert interval {Narrator.Ms(DemoSettings.AdvertInterval)}; " +
             $"nodes {string.Join(", ", DemoSettings.Nodes.Select(n => $"{n.Name} {n.Address} priority {n.Priority}"))}; " +
             $"client {DemoSettings.ClientAddress} probes the VIP every {Narrator.Ms(DemoSettings.ProbeInterval)} (UDP echo, port {DemoSettings.EchoPort}).");
         Narrator.Plain("");
@@ -32,7 +32,8 @@ internal sealed class Scenario(IDemoNetwork network)
 
         // 1. Election.
         // All three up, one master, the client reaching it; then a second of quiet (a node that starts late may preempt first).
-        bool Settled() => DemoSettings.Nodes.All(n => _obs.StateOf(n.Name) != VrrpState.Initialize) && _obs.Master is { } m && _obs.Responder == m;
+        bool Settled() => DemoSettings.Nodes.All(n => _obs.StateOf(n.Name) != VrrpState.Initialize) && _obs.Master is { } m && _obs.Responder == m &&
+            (!V6 || (_obs.Master6 == m && _obs.Responder6 == m));
         var electionDeadline = Stopwatch.StartNew();
         bool elected = false;
         while (!elected && electionDeadline.Elapsed < TimeSpan.FromSeconds(20))
@@ -66,7 +67,10 @@ internal sealed class Scenario(IDemoNetwork network)
         bool tookOver = await WaitAsync(() => _obs.Responder is { } r && r != master.Name && _obs.Master == r, TimeSpan.FromSeconds(5), ct);
         string? newMaster = _obs.Master;
         var takeover = newMaster is null ? null : _obs.AnswerAfter(killedAt, newMaster);
-        if (!tookOver || takeover is null || newMaster is null)
+        bool tookOver6 = !V6 || (newMaster is not null &&
+            await WaitAsync(() => _obs.Master6 == newMaster && _obs.Responder6 == newMaster, TimeSpan.FromSeconds(3), ct));
+        var takeover6 = V6 && newMaster is not null ? _obs.AnswerAfter(killedAt, newMaster, ipv6: true) : null;
+        if (!tookOver || !tookOver6 || takeover is null || newMaster is null)
         {
             Narrator.Say($"FAILED: the VIP was not taken over within 5 s (master {newMaster ?? "none"}, client reaches {_obs.Responder ?? "nothing"})");
             Summary.Add($"FAILED: the VIP was not taken over after {master.Name} died (Master_Down_Interval {Narrator.Ms(mdi)})");
@@ -79,6 +83,10 @@ internal sealed class Scenario(IDemoNetwork network)
         Narrator.Say($"outage seen by the client: {Narrator.Ms(takeover.Gap)} ({Narrator.Probes(takeover.Lost)} lost) = {newMaster} master " +
             $"{Narrator.Ms(electedAt - killedAt)} after the kill (Master_Down_Interval for priority {DemoSettings.Node(newMaster).Priority} is {Narrator.Ms(mdi)}, " +
             $"counted from the last advert it heard) + VIP bound {Narrator.Ms(boundAt - electedAt)} later + first answer {Narrator.Ms(takeover.At - boundAt)} after that");
+        if (takeover6 is not null)
+        {
+            Narrator.Say($"IPv6 outage seen by the client: {Narrator.Ms(takeover6.Gap)} ({Narrator.Probes(takeover6.Lost)} lost)");
+        }
         await Task.Delay(TimeSpan.FromMilliseconds(700), ct);
 
         // 3. The old master comes back and preempts.
@@ -87,8 +95,8 @@ internal sealed class Scenario(IDemoNetwork network)
         var revivedAt = Narrator.Now;
         _obs.MarkDead(master.Name, dead: false); // before it starts: its first events must count
         await network.ReviveNodeAsync(master, _obs, ct);
-        bool back = await WaitAsync(() => _obs.Master == master.Name && _obs.Responder == master.Name && _obs.StateOf(newMaster) == VrrpState.Backup,
-            TimeSpan.FromSeconds(15), ct);
+        bool back = await WaitAsync(() => _obs.Master == master.Name && _obs.Responder == master.Name && _obs.StateOf(newMaster) == VrrpState.Backup &&
+            (!V6 || (_obs.Master6 == master.Name && _obs.Responder6 == master.Name)), TimeSpan.FromSeconds(15), ct);
         var giveBack = _obs.AnswerAfter(revivedAt, master.Name);
         if (back)
         {
@@ -112,24 +120,35 @@ internal sealed class Scenario(IDemoNetwork network)
             await network.StopNodeAsync(n, ct);
         }
 
-        var left = await network.HoldersAsync(ct);
-        Narrator.Say(left.Count == 0 ? $"no node holds {vip} any more ({network.HolderSource})" : $"still holding {vip}: {string.Join(", ", left)}");
+        var left = (await network.HoldersAsync(vip, ct)).Concat(V6 ? await network.HoldersAsync(DemoSettings.Vip6, ct) : []).ToList();
+        Narrator.Say(left.Count == 0 ? $"no node holds {vip}{(V6 ? $" or {DemoSettings.Vip6}" : "")} any more ({network.HolderSource})" : $"still holding a VIP: {string.Join(", ", left)}");
         total.Stop();
 
         Summary.Add($"summary: {master.Name} (priority {master.Priority}) died; {newMaster} took the VIP, the client followed its gratuitous ARP; " +
             $"{master.Name} came back and {(back ? "preempted" : "did NOT preempt")}" +
             (back && giveBack is not null ? $" (client gap {Narrator.Ms(giveBack.Gap)}, {Narrator.Probes(giveBack.Lost)} lost)" : "") +
             $"; scenario took {total.Elapsed.TotalSeconds:0.0} s");
-        Summary.Add($"outage {Narrator.Ms(takeover.Gap)} (Master_Down_Interval {Narrator.Ms(mdi)})");
+        Summary.Add($"outage {Narrator.Ms(takeover.Gap)}{(takeover6 is null ? "" : $", IPv6 {Narrator.Ms(takeover6.Gap)}")} (Master_Down_Interval {Narrator.Ms(mdi)})");
         return back && left.Count == 0 ? 0 : 1;
     }
 
+    private static bool V6 => DemoSettings.WithIpv6;
+
     private async Task ReportAsync(string what, CancellationToken ct)
     {
-        var holders = await network.HoldersAsync(ct);
-        var (view, node) = await network.ClientViewAsync(ct);
-        Narrator.Say($"{what}: holder of {DemoSettings.Vip.Address} = {(holders.Count == 0 ? "nobody" : string.Join(", ", holders))} ({network.HolderSource}); " +
-            $"client's view: {view}{(node is null ? "" : $" = {node.Name}")}; client's probes reach {_obs.Responder ?? "nothing"}");
+        await ReportAsync(what, DemoSettings.Vip, _obs.Responder, ct);
+        if (V6)
+        {
+            await ReportAsync("  and IPv6", DemoSettings.Vip6, _obs.Responder6, ct);
+        }
+    }
+
+    private async Task ReportAsync(string what, Addressing.VipAddress vip, string? responder, CancellationToken ct)
+    {
+        var holders = await network.HoldersAsync(vip, ct);
+        var (view, node) = await network.ClientViewAsync(vip, ct);
+        Narrator.Say($"{what}: holder of {vip.Address} = {(holders.Count == 0 ? "nobody" : string.Join(", ", holders))} ({network.HolderSource}); " +
+            $"client's view: {view}{(node is null ? "" : $" = {node.Name}")}; client's probes reach {responder ?? "nothing"}");
     }
 
     private static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)

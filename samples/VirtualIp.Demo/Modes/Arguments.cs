@@ -16,6 +16,8 @@ internal sealed class Arguments
         return a;
     }
 
+    public string? TryGet(string key) => _values.GetValueOrDefault(key);
+
     public string Get(string key, string? fallback = null) =>
         _values.TryGetValue(key, out var v) ? v : fallback ?? throw new ArgumentException($"missing {key}", nameof(key));
 }

@@ -27,13 +27,24 @@ internal static class NodeMode
         string name = a.Get("--node");
         var settings = new Dictionary<string, string?>
         {
-            ["VirtualIp:Routers:0:Name"] = "demo",
+            ["VirtualIp:Routers:0:Name"] = DemoSettings.Router4,
             ["VirtualIp:Routers:0:Interface"] = a.Get("--interface", DemoSettings.Interface),
             ["VirtualIp:Routers:0:VirtualRouterId"] = a.Get("--vrid", DemoSettings.VirtualRouterId.ToString(CultureInfo.InvariantCulture)),
             ["VirtualIp:Routers:0:Priority"] = a.Get("--priority"),
             ["VirtualIp:Routers:0:AdvertisementInterval"] = a.Get("--advert", "100ms"),
             ["VirtualIp:Routers:0:Vips:0"] = a.Get("--vip", DemoSettings.Vip.ToString()),
         };
+        if (a.TryGet("--vip6") is { } vip6)
+        {
+            // The IPv6 VIP is a second virtual router (VRRPv3 runs one per address family), same VRID.
+            settings["VirtualIp:Routers:1:Name"] = DemoSettings.Router6;
+            settings["VirtualIp:Routers:1:Interface"] = settings["VirtualIp:Routers:0:Interface"];
+            settings["VirtualIp:Routers:1:VirtualRouterId"] = settings["VirtualIp:Routers:0:VirtualRouterId"];
+            settings["VirtualIp:Routers:1:Priority"] = settings["VirtualIp:Routers:0:Priority"];
+            settings["VirtualIp:Routers:1:AdvertisementInterval"] = settings["VirtualIp:Routers:0:AdvertisementInterval"];
+            settings["VirtualIp:Routers:1:Vips:0"] = vip6;
+        }
+
         int port = int.Parse(a.Get("--port", DemoSettings.EchoPort.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -48,7 +59,7 @@ internal static class NodeMode
             switch (e)
             {
                 case RouterStateChangedEvent s:
-                    Console.WriteLine(LineProtocol.Format(s.Timestamp, "state", s.OldState, s.NewState, s.Reason, s.Priority));
+                    Console.WriteLine(LineProtocol.Format(s.Timestamp, "state", s.Router, s.OldState, s.NewState, s.Reason, s.Priority));
                     break;
                 case VipBindingChangedEvent b:
                     Console.WriteLine(LineProtocol.Format(b.Timestamp, "vip", b.Bound ? "added" : "removed", b.Vip));
@@ -63,8 +74,9 @@ internal static class NodeMode
         };
 
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Any, port));
+        // Dual-stack: answers probes of the IPv4 VIP and (with --vip6) of the IPv6 VIP.
+        using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp) { DualMode = true };
+        socket.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
         var responder = EchoAsync(socket, Encoding.ASCII.GetBytes(name), lifetime.ApplicationStopping);
 
         await host.StartAsync();
@@ -81,7 +93,7 @@ internal static class NodeMode
         var buffer = new byte[64];
         var reply = new byte[8 + name.Length];
         name.CopyTo(reply, 8);
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        EndPoint any = new IPEndPoint(IPAddress.IPv6Any, 0);
         try
         {
             while (true)

@@ -16,8 +16,8 @@ internal static class LineProtocol
 
     public static string Format(ProbeEvent e) => e switch
     {
-        ProbeAnswered a => Format(a.At, "answered", a.Node, a.Gap.Ticks, a.Lost, a.First ? 1 : 0),
-        ProbeSilent s => Format(s.At, "silent", s.LastAnswer.UtcTicks, s.LastNode),
+        ProbeAnswered a => Format(a.At, "answered", a.Family, a.Node, a.Gap.Ticks, a.Lost, a.First ? 1 : 0),
+        ProbeSilent s => Format(s.At, "silent", s.Family, s.LastAnswer.UtcTicks, s.LastNode),
         _ => throw new ArgumentOutOfRangeException(nameof(e)),
     };
 
@@ -54,8 +54,8 @@ internal static class LineProtocol
 
         switch (kind)
         {
-            case "state" when f.Length >= 4 && Enum.TryParse<VrrpState>(f[0], out var from) && Enum.TryParse<VrrpState>(f[1], out var to):
-                observations.NodeState(node, at, from, to, f[2], int.Parse(f[3], CultureInfo.InvariantCulture));
+            case "state" when f.Length >= 5 && Enum.TryParse<VrrpState>(f[1], out var from) && Enum.TryParse<VrrpState>(f[2], out var to):
+                observations.NodeState(node, f[0], at, from, to, f[3], int.Parse(f[4], CultureInfo.InvariantCulture));
                 break;
             case "vip" when f.Length >= 2:
                 observations.NodeVip(node, at, f[0] == "added", f[1]);
@@ -81,11 +81,11 @@ internal static class LineProtocol
         var inv = CultureInfo.InvariantCulture;
         switch (kind)
         {
-            case "answered" when f.Length >= 4:
-                observations.Probe(new ProbeAnswered(at, f[0], TimeSpan.FromTicks(long.Parse(f[1], inv)), long.Parse(f[2], inv), f[3] == "1"));
+            case "answered" when f.Length >= 5:
+                observations.Probe(new ProbeAnswered(at, f[1], TimeSpan.FromTicks(long.Parse(f[2], inv)), long.Parse(f[3], inv), f[4] == "1") { Family = f[0] });
                 break;
-            case "silent" when f.Length >= 2:
-                observations.Probe(new ProbeSilent(at, new DateTimeOffset(long.Parse(f[0], inv), TimeSpan.Zero), f[1]));
+            case "silent" when f.Length >= 3:
+                observations.Probe(new ProbeSilent(at, new DateTimeOffset(long.Parse(f[1], inv), TimeSpan.Zero), f[2]) { Family = f[0] });
                 break;
             case "ready":
                 break;

@@ -39,12 +39,13 @@ internal sealed class NamespaceNetwork : IDemoNetwork
         await Tools.IpAsync(ct, "-n", sw, "link", "set", Bridge, "up");
         foreach (var n in DemoSettings.Nodes)
         {
-            await JoinAsync(n.Name, n.Mac, n.Address, client: false, ct);
+            await JoinAsync(n.Name, n.Mac, n.Address, n.Address6, client: false, ct);
         }
 
-        await JoinAsync("client", DemoSettings.ClientMac, DemoSettings.ClientAddress, client: true, ct);
+        await JoinAsync("client", DemoSettings.ClientMac, DemoSettings.ClientAddress, DemoSettings.ClientAddress6, client: true, ct);
         Narrator.Say($"built namespaces {string.Join(", ", _namespaces)}: bridge {Bridge} in {sw}, a veth pair per host, " +
-            $"{string.Join(", ", DemoSettings.Nodes.Select(n => $"{n.Name} {n.Address} {n.Mac}"))}, client {DemoSettings.ClientAddress} (arp_accept=1)");
+            $"{string.Join(", ", DemoSettings.Nodes.Select(n => $"{n.Name} {n.Address}{(DemoSettings.WithIpv6 ? $" {n.Address6}" : "")} {n.Mac}"))}, " +
+            $"client {DemoSettings.ClientAddress}{(DemoSettings.WithIpv6 ? $" {DemoSettings.ClientAddress6}" : "")} (arp_accept=1)");
     }
 
     private async Task AddNamespaceAsync(string ns, CancellationToken ct)
@@ -59,7 +60,7 @@ internal sealed class NamespaceNetwork : IDemoNetwork
         await Tools.IpAsync(ct, "-n", ns, "link", "set", "lo", "up");
     }
 
-    private async Task JoinAsync(string role, MacAddress mac, System.Net.IPAddress address, bool client, CancellationToken ct)
+    private async Task JoinAsync(string role, MacAddress mac, System.Net.IPAddress address, System.Net.IPAddress address6, bool client, CancellationToken ct)
     {
         string ns = Ns(role);
         await AddNamespaceAsync(ns, ct);
@@ -74,11 +75,16 @@ internal sealed class NamespaceNetwork : IDemoNetwork
         await Tools.IpAsync(ct, "-n", Ns("sw"), "link", "set", Port(role), "master", Bridge, "up");
         await Tools.IpAsync(ct, "-n", ns, "link", "set", DemoSettings.Interface, "address", mac.ToString(), "up");
         await Tools.IpAsync(ct, "-n", ns, "addr", "add", $"{address}/24", "dev", DemoSettings.Interface);
+        if (DemoSettings.WithIpv6)
+        {
+            await Tools.IpAsync(ct, "-n", ns, "addr", "add", $"{address6}/64", "dev", DemoSettings.Interface, "nodad");
+        }
     }
 
     public Task StartProbeAsync(Observations observations, CancellationToken ct)
     {
-        _probe = ChildProcess.Start("client", Ns("client"), ["--probe", DemoSettings.Vip.Address.ToString(), "--port", Text(DemoSettings.EchoPort)],
+        string[] v6 = DemoSettings.WithIpv6 ? ["--probe6", DemoSettings.Vip6.Address.ToString()] : [];
+        _probe = ChildProcess.Start("client", Ns("client"), ["--probe", DemoSettings.Vip.Address.ToString(), .. v6, "--port", Text(DemoSettings.EchoPort)],
             line => LineProtocol.DispatchProbe(line, observations));
         return Task.CompletedTask;
     }
@@ -87,7 +93,8 @@ internal sealed class NamespaceNetwork : IDemoNetwork
     {
         var child = ChildProcess.Start(node.Name, Ns(node.Name),
             ["--node", node.Name, "--interface", DemoSettings.Interface, "--priority", Text(node.Priority), "--vip", DemoSettings.Vip.ToString(),
-             "--vrid", Text(DemoSettings.VirtualRouterId), "--advert", $"{DemoSettings.AdvertInterval.TotalMilliseconds}ms", "--port", Text(DemoSettings.EchoPort)],
+             "--vrid", Text(DemoSettings.VirtualRouterId), "--advert", $"{DemoSettings.AdvertInterval.TotalMilliseconds}ms", "--port", Text(DemoSettings.EchoPort),
+             .. (DemoSettings.WithIpv6 ? (string[])["--vip6", DemoSettings.Vip6.ToString()] : [])],
             line => LineProtocol.DispatchNode(node.Name, line, observations));
         lock (_gate)
         {
@@ -119,6 +126,7 @@ internal sealed class NamespaceNetwork : IDemoNetwork
     {
         // A reboot clears the interface: the address the killed process left behind goes with it.
         await Tools.RunAsync("ip", ["-n", Ns(node.Name), "addr", "del", DemoSettings.Vip.ToString(), "dev", DemoSettings.Interface], ct);
+        await Tools.RunAsync("ip", ["-n", Ns(node.Name), "addr", "del", DemoSettings.Vip6.ToString(), "dev", DemoSettings.Interface], ct);
         await Tools.IpAsync(ct, "-n", Ns("sw"), "link", "set", Port(node.Name), "up");
         Narrator.Say($"{node.Name}: rebooted (VIP gone from its interface), link up");
         _nodes[node.Name].Dispose();
@@ -134,7 +142,7 @@ internal sealed class NamespaceNetwork : IDemoNetwork
         }
     }
 
-    public async Task<IReadOnlyList<string>> HoldersAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<string>> HoldersAsync(VipAddress vip, CancellationToken ct)
     {
         var holders = new List<string>();
         foreach (var n in DemoSettings.Nodes)
@@ -146,7 +154,7 @@ internal sealed class NamespaceNetwork : IDemoNetwork
             }
 
             var addrs = await Tools.IpAsync(ct, "-n", Ns(n.Name), "-o", "addr", "show", "dev", DemoSettings.Interface);
-            if (addrs.Contains($" {DemoSettings.Vip} ", StringComparison.Ordinal))
+            if (addrs.Contains($" {vip} ", StringComparison.Ordinal))
             {
                 holders.Add(dead ? $"{n.Name} (dead, link cut)" : n.Name);
             }
@@ -155,12 +163,12 @@ internal sealed class NamespaceNetwork : IDemoNetwork
         return holders;
     }
 
-    public async Task<(string Text, DemoNode? Node)> ClientViewAsync(CancellationToken ct)
+    public async Task<(string Text, DemoNode? Node)> ClientViewAsync(VipAddress vip, CancellationToken ct)
     {
-        var line = (await Tools.IpAsync(ct, "-n", Ns("client"), "neigh", "show", DemoSettings.Vip.Address.ToString())).Trim();
+        var line = (await Tools.IpAsync(ct, "-n", Ns("client"), "neigh", "show", vip.Address.ToString())).Trim();
         if (line.Length == 0)
         {
-            return ($"no neighbour entry for {DemoSettings.Vip.Address}", null);
+            return ($"no neighbour entry for {vip.Address}", null);
         }
 
         var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);

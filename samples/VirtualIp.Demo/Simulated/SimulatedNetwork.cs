@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using VirtualIp.Addressing;
 using VirtualIp.Events;
 using VirtualIp.Simulation;
 
@@ -70,7 +71,7 @@ internal sealed class SimulatedNetwork(string reason) : IDemoNetwork
             .UsePlatform(_nodes[node.Name])
             .AddFloatingVip(r =>
             {
-                r.Name = "demo";
+                r.Name = DemoSettings.Router4;
                 r.Interface = SimulatedNode.InterfaceName;
                 r.VirtualRouterId = DemoSettings.VirtualRouterId;
                 r.Priority = node.Priority;
@@ -111,13 +112,13 @@ internal sealed class SimulatedNetwork(string reason) : IDemoNetwork
         }
     }
 
-    public Task<IReadOnlyList<string>> HoldersAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<string>>([.. DemoSettings.Nodes.Where(n => _nodes[n.Name].IsConnected && _nodes[n.Name].Holds(DemoSettings.Vip.Address)).Select(n => n.Name)]);
+    public Task<IReadOnlyList<string>> HoldersAsync(VipAddress vip, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([.. DemoSettings.Nodes.Where(n => _nodes[n.Name].IsConnected && _nodes[n.Name].Holds(vip.Address)).Select(n => n.Name)]);
 
-    public Task<(string Text, DemoNode? Node)> ClientViewAsync(CancellationToken cancellationToken)
+    public Task<(string Text, DemoNode? Node)> ClientViewAsync(VipAddress vip, CancellationToken cancellationToken)
     {
-        var mac = _lan.ClientResolve(DemoSettings.Vip.Address);
-        return Task.FromResult(mac is { } m ? ($"ARP {DemoSettings.Vip.Address} -> {m}", DemoSettings.NodeByMac(m)) : ($"no ARP entry for {DemoSettings.Vip.Address}", (DemoNode?)null));
+        var mac = _lan.ClientResolve(vip.Address);
+        return Task.FromResult(mac is { } m ? ($"ARP {vip.Address} -> {m}", DemoSettings.NodeByMac(m)) : ($"no ARP entry for {vip.Address}", (DemoNode?)null));
     }
 
     public async ValueTask DisposeAsync()
@@ -156,7 +157,7 @@ internal sealed class SimulatedNetwork(string reason) : IDemoNetwork
         switch (e)
         {
             case RouterStateChangedEvent s:
-                observations.NodeState(node, s.Timestamp, s.OldState, s.NewState, s.Reason.ToString(), s.Priority);
+                observations.NodeState(node, s.Router, s.Timestamp, s.OldState, s.NewState, s.Reason.ToString(), s.Priority);
                 break;
             case VipBindingChangedEvent b:
                 observations.NodeVip(node, b.Timestamp, b.Bound, b.Vip.ToString());
