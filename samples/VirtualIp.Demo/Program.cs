@@ -17,12 +17,16 @@ if (args.Length > 0 && args[0] == "--probe")
     return await ProbeMode.RunAsync(args);
 }
 
+if (args.FirstOrDefault(a => a is not ("--simulated" or "--ipv6" or "-h" or "--help")) is { } unknown)
+{
+    Console.Error.WriteLine($"unknown argument '{unknown}'");
+    PrintUsage(Console.Error);
+    return 2;
+}
+
 if (args.Any(a => a is "-h" or "--help"))
 {
-    Console.WriteLine("usage: VirtualIp.Demo [--simulated] [--ipv6]");
-    Console.WriteLine("  As root on Linux: builds network namespaces (vipdemo-<hex>-*) and runs three real VirtualIp nodes in them.");
-    Console.WriteLine("  Otherwise, or with --simulated: the same scenario on the in-memory SimulatedLan.");
-    Console.WriteLine("  --ipv6: also fail over 2001:db8::100/64 (a second virtual router; namespaces only).");
+    PrintUsage(Console.Out);
     return 0;
 }
 
@@ -36,7 +40,8 @@ string? simulatedBecause =
 // --ipv6: a second virtual router for 2001:db8::100/64 on every node, probed too (namespaces only: the simulated
 // LAN carries VRRP between nodes' IPv4 addresses).
 DemoSettings.WithIpv6 = args.Contains("--ipv6") && simulatedBecause is null;
-IDemoNetwork network = simulatedBecause is null ? new NamespaceNetwork() : new SimulatedNetwork(simulatedBecause);
+IDemoNetwork network = simulatedBecause is null ? new NamespaceNetwork()
+    : new SimulatedNetwork(simulatedBecause + (args.Contains("--ipv6") ? "; --ipv6 is ignored here (namespaces only)" : ""));
 using var cancel = new CancellationTokenSource();
 ConsoleCancelEventHandler onCancel = (_, e) =>
 {
@@ -69,6 +74,14 @@ finally
     {
         Narrator.Plain(line);
     }
+}
+
+static void PrintUsage(TextWriter w)
+{
+    w.WriteLine("usage: VirtualIp.Demo [--simulated] [--ipv6]");
+    w.WriteLine("  As root on Linux: builds network namespaces (vipdemo-<hex>-*) and runs three real VirtualIp nodes in them.");
+    w.WriteLine("  Otherwise, or with --simulated: the same scenario on the in-memory SimulatedLan.");
+    w.WriteLine("  --ipv6: also fail over 2001:db8::100/64 (a second virtual router; namespaces only).");
 }
 
 static bool IsRoot() => File.Exists("/proc/self/status") &&

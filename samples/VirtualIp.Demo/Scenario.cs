@@ -77,6 +77,7 @@ internal sealed class Scenario(IDemoNetwork network)
             return 1;
         }
 
+        mdi = DemoSettings.MasterDownInterval(DemoSettings.Node(newMaster).Priority);
         var electedAt = _obs.MasterSince(newMaster) ?? killedAt;
         var boundAt = _obs.BoundAt(newMaster) ?? electedAt;
         await ReportAsync($"{newMaster} took over", ct);
