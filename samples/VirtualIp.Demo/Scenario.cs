@@ -84,6 +84,12 @@ internal sealed class Scenario(IDemoNetwork network)
         Narrator.Say($"outage seen by the client: {Narrator.Ms(takeover.Gap)} ({Narrator.Probes(takeover.Lost)} lost) = {newMaster} master " +
             $"{Narrator.Ms(electedAt - killedAt)} after the kill (Master_Down_Interval for priority {DemoSettings.Node(newMaster).Priority} is {Narrator.Ms(mdi)}, " +
             $"counted from the last advert it heard) + VIP bound {Narrator.Ms(boundAt - electedAt)} later + first answer {Narrator.Ms(takeover.At - boundAt)} after that");
+        if (electedAt - killedAt > mdi + TimeSpan.FromMilliseconds(30))
+        {
+            // The timer cannot expire later than Master_Down_Interval after the kill unless the node was not scheduled.
+            Narrator.Say($"note: {newMaster}'s timer fired {Narrator.Ms(electedAt - killedAt - mdi)} late: the machine is busy{LoadAverage()}");
+        }
+
         if (takeover6 is not null)
         {
             Narrator.Say($"IPv6 outage seen by the client: {Narrator.Ms(takeover6.Gap)} ({Narrator.Probes(takeover6.Lost)} lost)");
@@ -134,6 +140,18 @@ internal sealed class Scenario(IDemoNetwork network)
     }
 
     private static bool V6 => DemoSettings.WithIpv6;
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? $" (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} CPUs)" : "";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
 
     private async Task ReportAsync(string what, CancellationToken ct)
     {

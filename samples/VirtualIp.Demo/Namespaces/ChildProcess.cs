@@ -24,8 +24,10 @@ internal sealed class ChildProcess : IDisposable
     {
         // ip netns exec enters the namespace and exec()s the program: the child's pid is the program itself, and
         // every socket it opens (raw VRRP, AF_PACKET, netlink, UDP) lives in that namespace.
+        // nice -n -10: VRRP timing should not suffer from whatever else the machine is doing (builds); keepalived
+        // likewise runs its VRRP process at raised priority (vrrp_priority / vrrp_rt_priority).
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in (string[])["netns", "exec", ns, .. Tools.SelfCommand(), .. args])
+        foreach (var a in (string[])["netns", "exec", ns, "nice", "-n", "-10", .. Tools.SelfCommand(), .. args])
         {
             psi.ArgumentList.Add(a);
         }
