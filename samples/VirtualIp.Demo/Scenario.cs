@@ -64,7 +64,9 @@ internal sealed class Scenario(IDemoNetwork network)
         var killedAt = Narrator.Now;
         await network.KillNodeAsync(master, ct);
         _obs.MarkDead(master.Name, dead: true);
-        bool tookOver = await WaitAsync(() => _obs.Responder is { } r && r != master.Name && _obs.Master == r, TimeSpan.FromSeconds(5), ct);
+        // 8 s: if two backups' timers expire together (priorities 120 and 100 differ by only 8 ms of Skew_Time at 100 ms
+        // adverts), the loser's gratuitous ARP can land last; the winner's second burst (5 s later) puts the client right.
+        bool tookOver = await WaitAsync(() => _obs.Responder is { } r && r != master.Name && _obs.Master == r, TimeSpan.FromSeconds(8), ct);
         string? newMaster = _obs.Master;
         var takeover = newMaster is null ? null : _obs.AnswerAfter(killedAt, newMaster);
         bool tookOver6 = !V6 || (newMaster is not null &&
@@ -72,7 +74,7 @@ internal sealed class Scenario(IDemoNetwork network)
         var takeover6 = V6 && newMaster is not null ? _obs.AnswerAfter(killedAt, newMaster, ipv6: true) : null;
         if (!tookOver || !tookOver6 || takeover is null || newMaster is null)
         {
-            Narrator.Say($"FAILED: the VIP was not taken over within 5 s (master {newMaster ?? "none"}, client reaches {_obs.Responder ?? "nothing"})");
+            Narrator.Say($"FAILED: the VIP was not taken over within 8 s (master {newMaster ?? "none"}, client reaches {_obs.Responder ?? "nothing"})");
             Summary.Add($"FAILED: the VIP was not taken over after {master.Name} died (Master_Down_Interval {Narrator.Ms(mdi)})");
             return 1;
         }
