@@ -35,6 +35,9 @@ internal sealed class TcpForwarder : IForwarder
 
     public IBackendScheduler Scheduler => _core.Scheduler;
 
+    /// <summary>Options, scheduler, health and metrics shared with the connection code.</summary>
+    internal ForwarderCore Core => _core;
+
     internal long Denied;
     internal long Rejected;
 
