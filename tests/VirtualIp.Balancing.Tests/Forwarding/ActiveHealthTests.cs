@@ -152,6 +152,29 @@ public sealed class ActiveHealthTests
     }
 
     [Fact]
+    public async Task A_hosted_forwarder_adds_its_checks_to_the_registered_monitor_and_removes_them_on_stop()
+    {
+        await using var echo = new EchoServer();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Services.AddVirtualIpHealth();
+        builder.Services.AddVirtualIpForwarder(o =>
+        {
+            o.Name = "hosted-health";
+            o.Listen = "127.0.0.1:0";
+            o.Backends.Add(new ForwarderBackendOptions { Address = echo.Address });
+        });
+        using var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        var monitor = host.Services.GetRequiredService<IHealthMonitor>();
+        string check = ActiveHealth.CheckName("hosted-health", echo.Address);
+        Assert.True(monitor.TryGetState(check, out _));
+        await host.StopAsync(TestContext.Current.CancellationToken);
+        var svc = host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ForwarderHostedService>().Single();
+        await svc.DisposeAsync();
+        Assert.False(monitor.TryGetState(check, out _));
+    }
+
+    [Fact]
     public void Health_check_options_are_validated_naming_the_bad_value()
     {
         var o = Options("127.0.0.1:1");
