@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using VirtualIp.Scheduling;
 
 namespace VirtualIp.Balancing.Forwarding;
@@ -34,6 +35,9 @@ internal sealed class TcpForwarder : IForwarder
     public int ActiveConnections => Volatile.Read(ref _active);
 
     public IBackendScheduler Scheduler => _core.Scheduler;
+
+    /// <summary>Options, scheduler, health and metrics shared with the connection code.</summary>
+    internal ForwarderCore Core => _core;
 
     internal long Denied;
     internal long Rejected;
@@ -305,7 +309,8 @@ internal sealed class TcpForwarder : IForwarder
         ended?.TrySetResult();
     }
 
-    private async Task<(Backend? Backend, Socket? Socket)> ConnectAsync(IPAddress client)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(Backend? Backend, Socket? Socket)> ConnectAsync(IPAddress client)
     {
         Backend?[]? tried = null;
         int attempts = _core.Options.MaxConnectAttempts;
@@ -318,19 +323,21 @@ internal sealed class TcpForwarder : IForwarder
             }
 
             var socket = new Socket(backend.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            // One token for "stopping or timed out"; the system clock needs no extra timer object.
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            // One token for "stopping or timed out". On the system clock the source comes from a pool (reset after use,
+            // so a connection costs no source, timer or linked registration list of its own); other clocks get a timer.
+            var cts = RentConnectCts();
+            var stopReg = _stopping.Token.UnsafeRegister(static o => ((CancellationTokenSource)o!).Cancel(), cts);
             using var timer = ReferenceEquals(_core.Time, TimeProvider.System)
                 ? null
-                : _core.Time.CreateTimer(static o => ((CancellationTokenSource)o!).Cancel(), linked, _core.Options.ConnectTimeout, Timeout.InfiniteTimeSpan);
+                : _core.Time.CreateTimer(static o => ((CancellationTokenSource)o!).Cancel(), cts, _core.Options.ConnectTimeout, Timeout.InfiniteTimeSpan);
             if (timer is null)
             {
-                linked.CancelAfter(_core.Options.ConnectTimeout);
+                cts.CancelAfter(_core.Options.ConnectTimeout);
             }
 
             try
             {
-                await socket.ConnectAsync(backend.EndPoint, linked.Token).ConfigureAwait(false);
+                await socket.ConnectAsync(backend.EndPoint, cts.Token).ConfigureAwait(false);
                 _core.Health.RecordSuccess(backend);
                 return (backend, socket);
             }
@@ -348,9 +355,32 @@ internal sealed class TcpForwarder : IForwarder
                 tried ??= new Backend?[attempts];
                 tried[attempt] = backend;
             }
+            finally
+            {
+                await stopReg.DisposeAsync().ConfigureAwait(false);
+                ReturnConnectCts(cts, pooled: timer is null);
+            }
         }
 
         return (null, null);
+    }
+
+    private readonly ConcurrentQueue<CancellationTokenSource> _connectCts = new();
+
+    private CancellationTokenSource RentConnectCts() =>
+        ReferenceEquals(_core.Time, TimeProvider.System) && _connectCts.TryDequeue(out var cts) ? cts : new CancellationTokenSource();
+
+    private void ReturnConnectCts(CancellationTokenSource cts, bool pooled)
+    {
+        // TryReset stops the CancelAfter timer and fails when the source already fired; fired sources are not reused.
+        if (pooled && _connectCts.Count < 256 && cts.TryReset())
+        {
+            _connectCts.Enqueue(cts);
+        }
+        else
+        {
+            cts.Dispose();
+        }
     }
 
     /// <summary>One client connection relayed to one backend connection.</summary>
@@ -371,7 +401,8 @@ internal sealed class TcpForwarder : IForwarder
 
         public Backend Backend { get; }
 
-        public async Task RunAsync()
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        public async ValueTask RunAsync()
         {
             var up = PumpAsync(_client, _server, upstream: true);
             var down = PumpAsync(_server, _client, upstream: false);
@@ -390,7 +421,8 @@ internal sealed class TcpForwarder : IForwarder
             }
         }
 
-        private async Task PumpAsync(Socket from, Socket to, bool upstream)
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        private async ValueTask PumpAsync(Socket from, Socket to, bool upstream)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(_core.Options.BufferSize);
             try
