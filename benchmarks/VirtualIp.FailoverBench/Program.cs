@@ -167,7 +167,8 @@ internal sealed class BenchOptions
 /// <summary>One measured failover.</summary>
 internal sealed record RunResult(
     string Impl, TimeSpan Interval, string Event, int Run, double? OutageMs, double? EventToTransitionMs,
-    double? TransitionToGarpMs, double? AdvertToGarpMs, int GarpCount, string? Error);
+    double? TransitionToGarpMs, double? AdvertToGarpMs, int GarpCount, string? Error,
+    double? PhaseMs = null, double? GarpAfterDeadlineMs = null);
 
 /// <summary>The benchmark proper.</summary>
 internal sealed class FailoverBench(BenchOptions o, string work, CancellationToken ct)
@@ -200,7 +201,7 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
         using var e2 = new EchoResponder(_lab.Node(2), EchoPort, 2);
         _prober = new Prober(_lab.Client, IPAddress.Parse(Vip), EchoPort, o.ProbePeriod);
         _wire = WireWatch.Start(_lab.Client, Vip);
-        Console.WriteLine("impl,interval_ms,event,run,outage_ms,event_to_transition_ms,transition_to_garp_ms,advert_to_garp_ms,garps,error");
+        Console.WriteLine("impl,interval_ms,event,run,outage_ms,event_to_transition_ms,transition_to_garp_ms,advert_to_garp_ms,garps,last_advert_to_event_ms,garp_after_deadline_ms,error");
         foreach (var interval in o.Intervals)
         {
             foreach (var ev in o.Events)
@@ -213,7 +214,7 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
                         var r = RunOnce(impl, interval, ev, run);
                         _results.Add(r);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{r.Impl},{r.Interval.TotalMilliseconds},{r.Event},{r.Run},{F(r.OutageMs)},{F(r.EventToTransitionMs)},{F(r.TransitionToGarpMs)},{F(r.AdvertToGarpMs)},{r.GarpCount},{r.Error}"));
+                            $"{r.Impl},{r.Interval.TotalMilliseconds},{r.Event},{r.Run},{F(r.OutageMs)},{F(r.EventToTransitionMs)},{F(r.TransitionToGarpMs)},{F(r.AdvertToGarpMs)},{r.GarpCount},{F(r.PhaseMs)},{F(r.GarpAfterDeadlineMs)},{r.Error}"));
                     }
                 }
             }
@@ -303,6 +304,9 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
                 return Fail(problem);
             }
 
+            // The event lands at a uniformly random phase of the advert cycle (same distribution for both daemons);
+            // the deadline metric below removes the phase altogether.
+            Thread.Sleep(TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * interval.Ticks)));
             int lowBefore = low.States.Length;
             var eventUtc = DateTime.UtcNow;
             long eventTicks = Stopwatch.GetTimestamp();
@@ -329,12 +333,19 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
             double outage = Prober.LongestGapMs(_prober.RepliesSince(eventTicks - Ticks(TimeSpan.FromSeconds(2))), eventTicks - Ticks(TimeSpan.FromMilliseconds(500)), endTicks);
             var transition = low.States.Skip(lowBefore).First(s => s.State == "Master");
             var wire = _wire.Since(eventUtc.AddMilliseconds(-1));
+            var before = _wire.Since(eventUtc - 2 * interval - TimeSpan.FromSeconds(1));
+            // Protocol deadline for the takeover, from the capture: kill = the master's last advert + Master_Down_Interval;
+            // term = its priority-0 advert + Skew_Time (RFC 5798 6.4.2).
+            DateTime? deadline = ev == "kill"
+                ? before.Where(w => !w.IsGarp && w.VrrpSource == BenchLab.NodeIPv4(1) && w.VrrpPriority > 0).Select(w => (DateTime?)w.At).LastOrDefault() + MasterDown(interval)
+                : wire.Where(w => !w.IsGarp && w.VrrpSource == BenchLab.NodeIPv4(1) && w.VrrpPriority == 0).Select(w => (DateTime?)w.At).FirstOrDefault() + (256 - 100) * interval / 256;
+            double? phase = ev == "kill" && deadline is { } d0 ? (eventUtc - (d0 - MasterDown(interval))).TotalMilliseconds : null;
             var garps = wire.Where(w => w.IsGarp && w.SourceMac == BenchLab.NodeMac(2)).ToArray();
             var advert = wire.Where(w => !w.IsGarp && w.VrrpSource == BenchLab.NodeIPv4(2)).Select(w => (DateTime?)w.At).FirstOrDefault();
             double? toGarp = garps.Length > 0 ? (garps[0].At - transition.At).TotalMilliseconds : null;
             double? advertToGarp = garps.Length > 0 && advert is { } a ? (garps[0].At - a).TotalMilliseconds : null;
             return new RunResult(impl, interval, ev, run, outage, (transition.At - eventUtc).TotalMilliseconds, toGarp, advertToGarp, garps.Length,
-                garps.Length == 0 ? "no gratuitous ARP seen" : null);
+                garps.Length == 0 ? "no gratuitous ARP seen" : null, phase, garps.Length > 0 && deadline is { } d ? (garps[0].At - d).TotalMilliseconds : null);
         }
         finally
         {
@@ -373,6 +384,7 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
             }
 
             long start = Stopwatch.GetTimestamp();
+            var startUtc = DateTime.UtcNow;
             var sw = Stopwatch.StartNew();
             while (sw.Elapsed < o.Soak)
             {
@@ -387,6 +399,12 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
             }
 
             var replies = _prober.RepliesSince(start);
+            // Was it the master's sending or the backup's receiving? Gaps between the master's adverts on the wire.
+            var adverts = _wire.Since(startUtc).Where(w => !w.IsGarp && w.VrrpSource == BenchLab.NodeIPv4(1)).Select(w => w.At).ToArray();
+            var gaps = adverts.Zip(adverts.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToArray();
+            double mdi = MasterDown(interval).TotalMilliseconds;
+            string advertStats = gaps.Length == 0 ? "no master adverts captured" : string.Create(CultureInfo.InvariantCulture,
+                $"master adverts {adverts.Length}, longest gap between them {gaps.Max():0.0} ms, gaps > 50 ms {gaps.Count(g => g > 50)}, gaps > Master_Down_Interval ({mdi:0.0} ms) {gaps.Count(g => g > mdi)}");
             double gap = Prober.LongestGapMs(replies, start, end);
             int lowChanges = low.States.Length - lowBefore, highChanges = high.States.Length - highBefore;
             long expected = (long)(o.Soak / o.ProbePeriod);
@@ -395,7 +413,7 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
                 : "";
             return string.Create(CultureInfo.InvariantCulture,
                 $"soak {impl}: 20 ms adverts, {o.Soak.TotalSeconds:0} s, {burners.Count} busy loops: backup state changes {lowChanges}, master state changes {highChanges}, " +
-                $"client replies {replies.Length} (~{expected} probes, {100.0 * replies.Length / Math.Max(1, expected):0.0}%), longest reply gap {gap:0.0} ms{detail}");
+                $"client replies {replies.Length} (~{expected} probes, {100.0 * replies.Length / Math.Max(1, expected):0.0}%), longest reply gap {gap:0.0} ms; {advertStats}{detail}");
         }
         finally
         {
@@ -466,6 +484,23 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
             sb.AppendLine($"| {RouterDaemon.Ms(interval)} | {S1(Stat(ours.Select(r => r.TransitionToGarpMs)))} | {S1(Stat(ka.Select(r => r.TransitionToGarpMs)))} | " +
                 $"{S1(Stat(ours.Select(r => r.AdvertToGarpMs)))} | {S1(Stat(ka.Select(r => r.AdvertToGarpMs)))} | " +
                 $"{S(Stat(ours.Select(r => r.EventToTransitionMs)))} | {S(Stat(ka.Select(r => r.EventToTransitionMs)))} |");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("First gratuitous ARP after the protocol deadline, ms (min / median / max): the deadline is the old master's last advert +");
+        sb.AppendLine("Master_Down_Interval (dies) or its priority-0 advert + Skew_Time (stops), both taken from the capture, so the phase of the");
+        sb.AppendLine("event in the advert cycle drops out. This is timer lateness + takeover work + GARP latency of the implementation.");
+        sb.AppendLine();
+        sb.AppendLine("| event | advert | VirtualIp.Failover | keepalived |");
+        sb.AppendLine("|---|---|---|---|");
+        foreach (var ev in o.Events)
+        {
+            foreach (var interval in o.Intervals)
+            {
+                var ours = _results.Where(r => r.Impl == "ours" && r.Event == ev && r.Interval == interval);
+                var ka = _results.Where(r => r.Impl == "keepalived" && r.Event == ev && r.Interval == interval);
+                sb.AppendLine($"| {(ev == "kill" ? "dies" : "stops")} | {RouterDaemon.Ms(interval)} | {S1(Stat(ours.Select(r => r.GarpAfterDeadlineMs)))} | {S1(Stat(ka.Select(r => r.GarpAfterDeadlineMs)))} |");
+            }
         }
 
         var failed = _results.Where(r => r.Error is not null).ToList();
