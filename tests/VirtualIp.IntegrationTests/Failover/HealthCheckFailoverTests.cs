@@ -48,6 +48,7 @@ public sealed class HealthCheckFailoverTests
             Assert.True(took <= bound, $"took {took.TotalMilliseconds:0} ms, bound {bound.TotalMilliseconds:0} ms\n{ClusterAssert.Logs(master, backup)}");
             Assert.True(took >= s_checkInterval - TimeSpan.FromMilliseconds(50), $"took {took.TotalMilliseconds:0} ms: faster than {Fall} failed checks can be\n{ClusterAssert.Logs(master, backup)}");
             Assert.Contains("priority 90", master.Log, StringComparison.Ordinal);
+            TestContext.Current.TestOutputHelper?.WriteLine($"service stopped → backup Master after {took.TotalMilliseconds:0} ms (bound {bound.TotalMilliseconds:0} ms)");
             await ClusterAssert.StaysSingleMasterAsync(n2, backup, n1, master, spec.Vip, TimeSpan.FromSeconds(1));
 
             // The service returns: after Rise passes the master is back at 150 and preempts.
@@ -57,6 +58,7 @@ public sealed class HealthCheckFailoverTests
             var back = master.States.Last(s => s.State == "Master").At - restarted;
             Assert.True(back <= (Rise * s_checkInterval) + spec.MasterDown(150) + TimeSpan.FromSeconds(1.5),
                 $"preemption took {back.TotalMilliseconds:0} ms\n{ClusterAssert.Logs(master, backup)}");
+            TestContext.Current.TestOutputHelper?.WriteLine($"service restarted → master preempts after {back.TotalMilliseconds:0} ms");
             await ClusterAssert.StaysSingleMasterAsync(n1, master, n2, backup, spec.Vip, TimeSpan.FromSeconds(1));
         }
         finally

@@ -59,11 +59,14 @@ public sealed class MixedClusterTests
             await ClusterAssert.StaysSingleMasterAsync(n1, high, n2, low, spec.Vip, stable);
 
             // 2. The master stops cleanly (priority 0, VIP removed): the backup takes over.
+            var stoppedAt = DateTime.UtcNow;
             Assert.True(high.Stop(TimeSpan.FromSeconds(15)), $"{high.Name} did not exit on SIGTERM\n{ClusterAssert.Logs(high)}");
             Assert.False(await ClusterAssert.HoldsAsync(n1, spec.Vip), $"{high.Name} left its VIP behind on SIGTERM\n{ClusterAssert.Logs(high)}");
             await ClusterAssert.EventuallyAsync(
                 async () => low.State == "Master" && await ClusterAssert.HoldsAsync(n2, spec.Vip),
                 spec.MasterDown(100) + TimeSpan.FromSeconds(10), $"{spec}: {low.Name} takes over", high, low);
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"{spec}: SIGTERM to {high.Name} → {low.Name} Master after {(low.States.Last(s => s.State == "Master").At - stoppedAt).TotalMilliseconds:0} ms");
             await Task.Delay(stable, Ct);
             Assert.True(low.State == "Master" && await ClusterAssert.HoldsAsync(n2, spec.Vip) && !await ClusterAssert.HoldsAsync(n1, spec.Vip),
                 $"{low.Name} did not stay master alone\n{ClusterAssert.Logs(low)}");
