@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+
+namespace VirtualIp.FailoverBench;
+
+/// <summary>The few libc calls the harness needs.</summary>
+internal static partial class Native
+{
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+    public const int SIGSTOP = 19;
+    private const int CLONE_NEWNET = 0x40000000;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int KillNative(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    private static partial int SetNsNative(int fd, int nstype);
+
+    /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; false if the process is gone.</summary>
+    public static bool Kill(int pid, int signal) => pid > 0 && KillNative(pid, signal) == 0;
+
+    /// <summary>Moves the calling thread into the named network namespace.</summary>
+    public static void EnterNetworkNamespace(string ns)
+    {
+        using var handle = File.OpenHandle($"/var/run/netns/{ns}", FileMode.Open, FileAccess.Read);
+        if (SetNsNative((int)handle.DangerousGetHandle(), CLONE_NEWNET) != 0)
+        {
+            throw new InvalidOperationException($"setns into '{ns}' failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a fresh thread inside <paramref name="ns"/> and returns its result.</summary>
+    public static T RunIn<T>(string ns, Func<T> work)
+    {
+        T result = default!;
+        Exception? error = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                EnterNetworkNamespace(ns);
+                result = work();
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+        })
+        { IsBackground = true, Name = "netns " + ns };
+        thread.Start();
+        thread.Join();
+        return error is null ? result : throw new InvalidOperationException($"in namespace {ns}: {error.Message}", error);
+    }
+}
