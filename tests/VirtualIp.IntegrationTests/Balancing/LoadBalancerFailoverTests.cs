@@ -44,13 +44,14 @@ public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
             var backup = Forwarder("lb2", lab.Node(2), 100);
             daemons.Add(backup);
 
+            // Either node may win the first election (process start order varies); lb1 has the higher priority and
+            // preempts, so wait for the settled state: lb1 master, lb2 backup.
             var sw = Stopwatch.StartNew();
-            await PollAsync(() => EchoThroughVipAsync(lab), TimeSpan.FromSeconds(40), "the client reaches a backend at VIP:PORT through the master");
+            await PollAsync(() => Task.FromResult(IsMaster(master.Output) && !IsMaster(backup.Output)), TimeSpan.FromSeconds(40), "lb1 is master and lb2 backup");
+            await PollAsync(() => EchoThroughVipAsync(lab), TimeSpan.FromSeconds(20), "the client reaches a backend at VIP:PORT through the master");
             output.WriteLine($"first echo through the VIP after {sw.Elapsed.TotalSeconds:F1} s");
-            await PollAsync(() => Task.FromResult(master.Output.Contains("-> Master", StringComparison.Ordinal)), TimeSpan.FromSeconds(5), "lb1 reports Master");
-            Assert.DoesNotContain("-> Master", backup.Output, StringComparison.Ordinal);
 
-            // Both backends serve (round robin through the master).
+            // The next connection (round robin: the other backend) works too.
             Assert.True(await EchoThroughVipAsync(lab));
 
             // The master node dies: its process is killed and its link goes down (the VIP goes with it).
@@ -59,7 +60,7 @@ public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
             (await NetnsLab.ExecAsync(lab.Node(1), "ip", "link", "set", lab.Node(1).Interface, "down")).EnsureSuccess();
             await PollAsync(() => EchoThroughVipAsync(lab), TimeSpan.FromSeconds(20), "the client reaches a backend at VIP:PORT through the backup");
             output.WriteLine($"echo through the backup after {sw.Elapsed.TotalSeconds:F1} s");
-            Assert.Contains("-> Master", backup.Output, StringComparison.Ordinal);
+            Assert.True(IsMaster(backup.Output), "lb2 reports Master");
             for (int i = 0; i < 4; i++)
             {
                 Assert.True(await EchoThroughVipAsync(lab), "every new connection reaches a backend through the backup");
@@ -74,6 +75,11 @@ public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
             }
         }
     }
+
+    /// <summary>True when the node's last reported VRRP state is Master (the sample prints "vrrp lb OLD -> NEW (reason)").</summary>
+    private static bool IsMaster(string output) =>
+        output.LastIndexOf("-> Master", StringComparison.Ordinal) > Math.Max(
+            output.LastIndexOf("-> Backup", StringComparison.Ordinal), output.LastIndexOf("-> Fault", StringComparison.Ordinal));
 
     /// <summary>One connection from the client namespace to VIP:PORT; true when "ping N" comes back.</summary>
     private static Task<bool> EchoThroughVipAsync(NetnsLab lab) => NetnsLab.RunInAsync(lab.Client, () =>
