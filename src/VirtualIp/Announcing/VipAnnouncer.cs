@@ -1,16 +1,21 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using VirtualIp.Addressing;
 using VirtualIp.Binding;
+using VirtualIp.Frames;
 
 namespace VirtualIp.Announcing;
 
 /// <summary>
 /// Sends gratuitous ARP / unsolicited NA for VIPs on the schedule of <see cref="AnnouncerOptions"/>:
 /// an immediate burst, a second burst later, then an optional periodic refresh until the handle is disposed.
+/// The first burst is sent synchronously inside <see cref="Start"/> (a takeover announces within microseconds
+/// of binding); the interface MAC and the frame sender are resolved once per interface and kept. Later frames
+/// follow an absolute schedule from the start, so a late timer never shifts the ones after it.
 /// </summary>
-internal sealed partial class VipAnnouncer : IVipAnnouncer
+internal sealed partial class VipAnnouncer : IVipAnnouncer, IDisposable
 {
     private readonly IFrameSenderFactory _senders;
     private readonly IVipBinder _binder;
@@ -18,6 +23,8 @@ internal sealed partial class VipAnnouncer : IVipAnnouncer
     private readonly IOptionsMonitor<AnnouncerOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, IFrameSender> _openSenders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MacAddress> _macs = new(StringComparer.Ordinal);
 
     public VipAnnouncer(IFrameSenderFactory senders, IVipBinder binder, IAnnouncementFrames frames, IOptionsMonitor<AnnouncerOptions> options,
         TimeProvider? timeProvider = null, ILogger<VipAnnouncer>? logger = null)
@@ -38,13 +45,50 @@ internal sealed partial class VipAnnouncer : IVipAnnouncer
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);
         ArgumentNullException.ThrowIfNull(vips);
         var run = new Run(this, interfaceName, [.. vips], sourceMac, _options.CurrentValue);
-        run.Task = run.RunAsync();
+        run.Task = run.RunAsync(); // runs synchronously up to the first wait: the first burst is on the wire when Start returns
         return run;
+    }
+
+    /// <summary>Closes the frame senders kept per interface.</summary>
+    public void Dispose()
+    {
+        foreach (var sender in _openSenders.Values)
+        {
+            sender.Dispose();
+        }
+
+        _openSenders.Clear();
+    }
+
+    private IFrameSender SenderFor(string interfaceName) => _openSenders.GetOrAdd(interfaceName, static (name, f) => f.Create(name), _senders);
+
+    private async ValueTask<MacAddress> MacForAsync(string interfaceName, CancellationToken ct)
+    {
+        if (_macs.TryGetValue(interfaceName, out var mac))
+        {
+            return mac;
+        }
+
+        var info = await _binder.GetInterfaceAsync(interfaceName, ct).ConfigureAwait(false);
+        _macs[interfaceName] = info.Mac;
+        return info.Mac;
+    }
+
+    private void Forget(string interfaceName)
+    {
+        if (_openSenders.TryRemove(interfaceName, out var sender))
+        {
+            sender.Dispose();
+        }
+
+        _macs.TryRemove(interfaceName, out _);
     }
 
     private sealed class Run(VipAnnouncer owner, string interfaceName, VipAddress[] vips, MacAddress? sourceMac, AnnouncerOptions options) : IDisposable
     {
         private readonly CancellationTokenSource _cts = new();
+        private readonly byte[] _buffer = new byte[owner._frames.MaxFrameLength];
+        private long _start;
         private int _sequence;
 
         public Task Task { get; set; } = Task.CompletedTask;
@@ -54,23 +98,22 @@ internal sealed partial class VipAnnouncer : IVipAnnouncer
             var ct = _cts.Token;
             try
             {
-                await Task.Yield();
-                var mac = sourceMac ?? (await owner._binder.GetInterfaceAsync(interfaceName, ct).ConfigureAwait(false)).Mac;
-                using var sender = owner._senders.Create(interfaceName);
-                var buffer = new byte[owner._frames.MaxFrameLength];
-                await BurstAsync(sender, buffer, mac, options.BurstCount, ct).ConfigureAwait(false);
-                if (options.SecondBurstDelay > TimeSpan.Zero)
+                _start = owner._time.GetTimestamp();
+                var mac = sourceMac ?? await owner.MacForAsync(interfaceName, ct).ConfigureAwait(false);
+                var sender = owner.SenderFor(interfaceName);
+                await BurstAsync(sender, mac, options.BurstCount, TimeSpan.Zero, ct).ConfigureAwait(false);
+                var next = options.SecondBurstDelay;
+                if (next > TimeSpan.Zero)
                 {
-                    await Task.Delay(options.SecondBurstDelay, owner._time, ct).ConfigureAwait(false);
-                    await BurstAsync(sender, buffer, mac, options.BurstCount, ct).ConfigureAwait(false);
+                    await BurstAsync(sender, mac, options.BurstCount, next, ct).ConfigureAwait(false);
                 }
 
                 if (options.RefreshInterval is { } refresh && refresh > TimeSpan.Zero)
                 {
                     while (true)
                     {
-                        await Task.Delay(refresh, owner._time, ct).ConfigureAwait(false);
-                        await BurstAsync(sender, buffer, mac, options.RefreshCount, ct).ConfigureAwait(false);
+                        next += refresh;
+                        await BurstAsync(sender, mac, options.RefreshCount, next, ct).ConfigureAwait(false);
                     }
                 }
             }
@@ -79,54 +122,57 @@ internal sealed partial class VipAnnouncer : IVipAnnouncer
             }
             catch (Exception ex)
             {
+                owner.Forget(interfaceName); // reopen next time (the interface may have been recreated)
                 LogAnnounceFailed(owner._logger, interfaceName, ex);
             }
         }
 
-        private async Task BurstAsync(IFrameSender sender, byte[] buffer, MacAddress mac, int count, CancellationToken ct)
+        /// <summary>Sends <paramref name="count"/> frames per VIP, the first at <paramref name="at"/> after the start.</summary>
+        private async Task BurstAsync(IFrameSender sender, MacAddress mac, int count, TimeSpan at, CancellationToken ct)
         {
             for (int i = 0; i < count; i++)
             {
+                var due = at + (options.FrameSpacing * i);
+                var wait = due - owner._time.GetElapsedTime(_start);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, owner._time, ct).ConfigureAwait(false);
+                }
+
                 ct.ThrowIfCancellationRequested();
                 foreach (var vip in vips)
                 {
-                    SendOne(sender, buffer, mac, vip);
-                }
-
-                if (options.FrameSpacing > TimeSpan.Zero && i < count - 1)
-                {
-                    await Task.Delay(options.FrameSpacing, owner._time, ct).ConfigureAwait(false);
+                    SendOne(sender, mac, vip);
                 }
             }
         }
 
-        private void SendOne(IFrameSender sender, byte[] buffer, MacAddress mac, VipAddress vip)
+        private void SendOne(IFrameSender sender, MacAddress mac, VipAddress vip)
         {
             Span<byte> address = stackalloc byte[16];
             vip.Address.TryWriteBytes(address, out int n);
             if (!vip.IsIPv6)
             {
-                bool both = options.ArpMode is ArpAnnouncementMode.Both;
                 bool reply = options.ArpMode switch
                 {
                     ArpAnnouncementMode.Reply => true,
                     ArpAnnouncementMode.Alternating => (_sequence++ & 1) == 1,
                     _ => false,
                 };
-                int len = owner._frames.WriteArp(buffer, mac, address[..n], reply, options.ArpTargetHardware);
-                sender.Send(buffer.AsSpan(0, len));
+                int len = owner._frames.WriteArp(_buffer, mac, address[..n], reply, options.ArpTargetHardware);
+                sender.Send(_buffer.AsSpan(0, len));
                 owner.FrameSent?.Invoke(interfaceName, vip, reply ? AnnouncementKind.ArpReply : AnnouncementKind.ArpRequest);
-                if (both)
+                if (options.ArpMode == ArpAnnouncementMode.Both)
                 {
-                    len = owner._frames.WriteArp(buffer, mac, address[..n], true, options.ArpTargetHardware);
-                    sender.Send(buffer.AsSpan(0, len));
+                    len = owner._frames.WriteArp(_buffer, mac, address[..n], true, options.ArpTargetHardware);
+                    sender.Send(_buffer.AsSpan(0, len));
                     owner.FrameSent?.Invoke(interfaceName, vip, AnnouncementKind.ArpReply);
                 }
             }
             else
             {
-                int len = owner._frames.WriteNeighborAdvertisement(buffer, mac, address[..n], options.NeighborAdvertisementRouterFlag);
-                sender.Send(buffer.AsSpan(0, len));
+                int len = owner._frames.WriteNeighborAdvertisement(_buffer, mac, address[..n], options.NeighborAdvertisementRouterFlag);
+                sender.Send(_buffer.AsSpan(0, len));
                 owner.FrameSent?.Invoke(interfaceName, vip, AnnouncementKind.NeighborAdvertisement);
             }
         }

@@ -124,6 +124,7 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
         var announcer = new VipAnnouncer(platform.FrameSenders, raw, new AnnouncementFrames(), new StaticOptionsMonitor<AnnouncerOptions>(o.Announcements),
             _time, _loggers.CreateLogger<VipAnnouncer>());
         announcer.FrameSent += (iface, _, _) => _metrics.Announced(iface);
+        _disposables.Add(announcer);
 
         // 3. Static VIPs.
         foreach (var s in o.StaticVips)

@@ -85,6 +85,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private long _sent;
     private long _received;
     private long _lastAdvertTimestamp;
+    private long _lastReannounce;
     private long _priorityZeroSent;
     private long _priorityZeroReceived;
     private long _transitions;
@@ -673,6 +674,15 @@ internal sealed partial class VrrpRouter : IVirtualRouter
 
         // RFC 9568: discard, and send an advert at once so the lower-priority router learns of us.
         SendAdvertLocked(_priority);
+
+        // A lower-priority router that advertises believed it was master and may have announced the VIPs: clients'
+        // ARP/ND caches can point at it now. Announce again (keepalived's garp_lower_prio_repeat), at most once a second.
+        long now = _time.GetTimestamp();
+        if (_lastReannounce == 0 || now - _lastReannounce >= _frequency)
+        {
+            _lastReannounce = now;
+            EnqueueLocked(new VrrpAction(VrrpActionKind.StartAnnouncing));
+        }
     }
 
     private void RejectLocked(VrrpRejectReason reason)

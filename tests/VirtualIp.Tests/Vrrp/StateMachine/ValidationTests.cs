@@ -53,6 +53,35 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public async Task Master_announces_again_when_a_lower_priority_router_advertises_at_most_once_a_second()
+    {
+        var net = new SimulatedNetwork();
+        var m = Master(net, "192.0.2.1");
+        await Sim.IdleAsync(m);
+        int started = m.Announcer.Started;
+        var src = IPAddress.Parse("192.0.2.9");
+
+        // A backup that wrongly believed the master dead advertises with a lower priority (and may have sent GARPs).
+        SimulatedNetwork.Inject(m.Transport, Advert(VrrpVersion.V3, 51, 50, src, Group), src, Group);
+        net.Run(TimeSpan.FromMilliseconds(10));
+        await Sim.IdleAsync(m);
+        Assert.Equal(VrrpState.Master, m.State);
+        Assert.Equal(started + 1, m.Announcer.Started);
+
+        SimulatedNetwork.Inject(m.Transport, Advert(VrrpVersion.V3, 51, 50, src, Group), src, Group);
+        net.Run(TimeSpan.FromMilliseconds(10));
+        await Sim.IdleAsync(m);
+        Assert.Equal(started + 1, m.Announcer.Started); // rate-limited
+
+        net.Run(TimeSpan.FromSeconds(1));
+        SimulatedNetwork.Inject(m.Transport, Advert(VrrpVersion.V3, 51, 50, src, Group), src, Group);
+        net.Run(TimeSpan.FromMilliseconds(10));
+        await Sim.IdleAsync(m);
+        Assert.Equal(started + 2, m.Announcer.Started);
+        Assert.Equal(1, m.Announcer.Active);
+    }
+
+    [Fact]
     public void Ttl_254_from_a_real_peer_on_the_segment_is_ignored_end_to_end()
     {
         var net = new SimulatedNetwork();
