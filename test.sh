@@ -40,7 +40,7 @@ for proj in tests/*/*.csproj; do
   name=$(basename "$proj" .csproj)
   dotnet test "$proj" -c Release --no-build -nologo -v q \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-    --logger "console;verbosity=normal" 2>&1 | grep -E "^\s+(Failed|Skipped) |error|Error Message|Total tests|Passed!|Failed!|Skipped!" | head -200
+    --logger "console;verbosity=normal" 2>&1 | grep -E "^\s+(Failed|Skipped) |^\s+Error Message|Total tests|error [A-Z]+[0-9]+:|Test Run Aborted" | head -200
 done
 
 passed=0; failed=0; skipped=0

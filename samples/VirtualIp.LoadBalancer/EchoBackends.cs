@@ -3,7 +3,10 @@ using System.Net.Sockets;
 
 namespace VirtualIp.LoadBalancer;
 
-/// <summary>Loopback TCP echo servers (half-close aware) for benchmarks; refuses non-loopback addresses.</summary>
+/// <summary>
+/// TCP echo servers (half-close aware) for benchmarks and the namespace lab; only loopback and documentation addresses
+/// (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32, which the lab uses inside its namespaces) are accepted.
+/// </summary>
 internal static class EchoBackends
 {
     public static async Task<int> RunAsync(string list)
@@ -23,9 +26,9 @@ internal static class EchoBackends
         var listeners = new List<Socket>();
         foreach (var text in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!IPEndPoint.TryParse(text, out var ep) || !IPAddress.IsLoopback(ep.Address))
+            if (!IPEndPoint.TryParse(text, out var ep) || !(IPAddress.IsLoopback(ep.Address) || IsDocumentation(ep.Address)))
             {
-                Console.Error.WriteLine($"echo: '{text}' is not a loopback ADDR:PORT");
+                Console.Error.WriteLine($"echo: '{text}' is not a loopback or documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) ADDR:PORT");
                 return 2;
             }
 
@@ -53,6 +56,15 @@ internal static class EchoBackends
 
         await Task.WhenAll(loops);
         return 0;
+    }
+
+    private static bool IsDocumentation(IPAddress a)
+    {
+        Span<byte> b = stackalloc byte[16];
+        a.TryWriteBytes(b, out int n);
+        return n == 4
+            ? (b[0] == 192 && b[1] == 0 && b[2] == 2) || (b[0] == 198 && b[1] == 51 && b[2] == 100) || (b[0] == 203 && b[1] == 0 && b[2] == 113)
+            : b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8;
     }
 
     private static async Task AcceptLoopAsync(Socket listener, CancellationToken ct)

@@ -8,7 +8,9 @@ using VirtualIp.LoadBalancer;
 // VirtualIp.LoadBalancer
 //   --listen ADDR:PORT --backends HOST:PORT[*WEIGHT],... [--scheduler NAME] [--udp] [--max-connections N]
 //       [--drain-timeout SECONDS] [--allow CIDR,...] [--deny CIDR,...]      run one forwarder until Ctrl-C / SIGTERM
-//   --echo 127.0.0.1:PORT,...                                              loopback TCP echo backends (for benchmarks)
+//       [--vip ADDR/PREFIX --interface IF --vrid N [--priority N] [--advert-interval SECONDS]]
+//                                                                          ... and hold the VIP with VRRP (Linux, root)
+//   --echo ADDR:PORT,...                                                   TCP echo backends (loopback or lab addresses)
 //   --bench 127.0.0.1:PORT [--label NAME] [--duration SECONDS]              loopback load generator (for benchmarks)
 var opts = CommandLine.Parse(args);
 if (opts is null)
@@ -34,11 +36,43 @@ if (!opts.TryGetValue("listen", out var listen) || !opts.TryGetValue("backends",
     return 2;
 }
 
+bool vrrp = opts.ContainsKey("vip");
+if (vrrp && !(opts.ContainsKey("interface") && opts.ContainsKey("vrid")))
+{
+    Console.Error.WriteLine("--vip needs --interface and --vrid.");
+    Console.Error.WriteLine(CommandLine.Usage);
+    return 2;
+}
+
+if (vrrp && !OperatingSystem.IsLinux())
+{
+    Console.Error.WriteLine("--vip runs VRRP, which needs Linux (raw protocol-112 sockets, rtnetlink).");
+    return 2;
+}
+
 var drain = TimeSpan.FromSeconds(opts.TryGetValue("drain-timeout", out var dt) ? double.Parse(dt, CultureInfo.InvariantCulture) : 10);
 var builder = Host.CreateApplicationBuilder([]);
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain + TimeSpan.FromSeconds(5));
+if (vrrp)
+{
+    // Two or more of these hosts share the VIP: the VRRP master binds it and announces it, the forwarder listens on
+    // 0.0.0.0:PORT (give --listen 0.0.0.0:PORT) so it accepts on the VIP whenever this node holds it. AddVirtualIp also
+    // registers the health monitor, so every backend gets an active TCP check (ForwarderOptions.HealthCheck).
+    var vip = VirtualIp.Addressing.VipAddress.Parse(opts["vip"]);
+    builder.Services.AddVirtualIp(_ => { }).UseLinux().AddFloatingVip(r =>
+    {
+        r.Name = "lb";
+        r.Interface = opts["interface"];
+        r.VirtualRouterId = int.Parse(opts["vrid"], CultureInfo.InvariantCulture);
+        r.Priority = int.Parse(opts.GetValueOrDefault("priority", "100"), CultureInfo.InvariantCulture);
+        r.AdvertisementInterval = TimeSpan.FromSeconds(double.Parse(opts.GetValueOrDefault("advert-interval", "1"), CultureInfo.InvariantCulture));
+        r.Vips.Add(vip);
+    });
+    builder.Services.AddSingleton<IHostedService, VrrpStateReporter>();
+}
+
 builder.Services.AddVirtualIpForwarder(o =>
 {
     o.Name = "cli";
@@ -46,6 +80,12 @@ builder.Services.AddVirtualIpForwarder(o =>
     o.Scheduler = opts.GetValueOrDefault("scheduler", "round-robin");
     o.Protocol = opts.ContainsKey("udp") ? ForwarderProtocol.Udp : ForwarderProtocol.Tcp;
     o.DrainTimeout = drain;
+    if (opts.TryGetValue("check-interval", out var ci))
+    {
+        o.HealthCheck.Interval = TimeSpan.FromSeconds(double.Parse(ci, CultureInfo.InvariantCulture));
+        o.HealthCheck.Timeout = o.HealthCheck.Interval < o.HealthCheck.Timeout ? o.HealthCheck.Interval : o.HealthCheck.Timeout;
+    }
+
     if (opts.TryGetValue("max-connections", out var max))
     {
         o.MaxConnections = int.Parse(max, CultureInfo.InvariantCulture);
@@ -75,7 +115,8 @@ try
     await builder.Build().RunAsync();
     return 0;
 }
-catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or ArgumentException or FormatException or System.Net.Sockets.SocketException
+    or VirtualIp.Binding.VipBindingException)
 {
     Console.Error.WriteLine(ex.Message);
     return 2;

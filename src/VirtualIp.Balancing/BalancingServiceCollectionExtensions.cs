@@ -34,7 +34,9 @@ public static class BalancingServiceCollectionExtensions
     /// Adds an L4 forwarder (TCP or UDP) run by a hosted service: it starts with the host, and stopping the host drains
     /// it for up to <see cref="ForwarderOptions.DrainTimeout"/>. Options are validated when the host starts. Call once
     /// per forwarder with distinct <see cref="ForwarderOptions.Name"/>s (the name set by <paramref name="configure"/>,
-    /// "default" unless changed).
+    /// "default" unless changed). When an <c>IHealthMonitor</c> is registered (<c>AddVirtualIpHealth()</c>) every backend
+    /// gets an active TCP check (<see cref="ForwarderOptions.HealthCheck"/>), and when an <c>IBackendHealthSource</c> is
+    /// registered its verdicts (by backend name) take backends out too; passive health applies on top.
     /// </summary>
     public static IServiceCollection AddVirtualIpForwarder(this IServiceCollection services, Action<ForwarderOptions> configure)
     {
@@ -58,7 +60,9 @@ public static class BalancingServiceCollectionExtensions
             sp.GetRequiredService<IBackendSchedulerFactory>(),
             sp.GetService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetService<VirtualIp.Health.IHealthMonitor>(),
+            sp.GetService<VirtualIp.Health.IBackendHealthSource>()));
         return services;
     }
 }

@@ -78,7 +78,7 @@ public class SchedulerKeyedPickBenchmarks
     }
 }
 
-/// <summary>Maglev lookup table build: 65,537 entries (Envoy reports 2.1-2.7 ms for this size).</summary>
+/// <summary>Maglev lookup table build: 65,537 entries (Envoy reports 2.1-2.7 ms for this size), against the pre-tuning build.</summary>
 [MemoryDiagnoser]
 public class MaglevSchedulerBuildBenchmarks
 {
@@ -95,9 +95,52 @@ public class MaglevSchedulerBuildBenchmarks
         _weighted = [.. Enumerable.Range(0, Backends).Select(i => new Backend(new IPEndPoint(IPAddress.Loopback, 20000 + i), (i % 4) + 1))];
     }
 
-    [Benchmark]
-    public int[] Build65537() => MaglevScheduler.BuildTable(_backends, 65537);
+    [Benchmark(Baseline = true)]
+    public int[] Legacy65537() => LegacyMaglev.BuildTable(_backends, 65537);
 
     [Benchmark]
-    public int[] Build65537Weighted() => MaglevScheduler.BuildTable(_weighted, 65537);
+    public ushort[] Build65537() => MaglevScheduler.BuildTable<ushort>(_backends, 65537);
+
+    [Benchmark]
+    public int[] Legacy65537Weighted() => LegacyMaglev.BuildTable(_weighted, 65537);
+
+    [Benchmark]
+    public ushort[] Build65537Weighted() => MaglevScheduler.BuildTable<ushort>(_weighted, 65537);
+}
+
+/// <summary>Power of two choices with 100 backends, against the pre-tuning pick (same run, same machine load).</summary>
+[MemoryDiagnoser]
+public class PowerOfTwoChoicesPickBenchmarks
+{
+#pragma warning disable CA1859 // both are called through the interface, as the forwarder calls schedulers
+    private IBackendScheduler _legacy = null!;
+#pragma warning restore CA1859
+    private IBackendScheduler _current = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rnd = new Random(42);
+        var backends = Enumerable.Range(0, 100)
+            .Select(i => new Backend(new IPEndPoint(IPAddress.Loopback, 20000 + i), (i % 3) + 1))
+            .ToArray();
+        foreach (var b in backends)
+        {
+            for (int k = rnd.Next(1, 10); k > 0; k--)
+            {
+                b.IncrementInFlight();
+            }
+        }
+
+        _legacy = new LegacyPowerOfTwoChoices();
+        _legacy.Update(new BackendSet(backends));
+        _current = new BackendSchedulerFactory().Create(BackendSchedulerNames.PowerOfTwoChoices);
+        _current.Update(new BackendSet(backends));
+    }
+
+    [Benchmark(Baseline = true)]
+    public Backend? Legacy() => _legacy.Pick(default);
+
+    [Benchmark]
+    public Backend? Current() => _current.Pick(default);
 }

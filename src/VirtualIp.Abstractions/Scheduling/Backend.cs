@@ -12,9 +12,12 @@ public sealed class Backend
     /// <summary>The largest accepted <see cref="Weight"/>.</summary>
     public const int MaxWeight = 10_000;
 
+    private const int Unhealthy = 1;
+    private const int Draining = 2;
     private int _inFlight;
-    private volatile bool _healthy = true;
-    private volatile bool _draining;
+
+    // Unavailability reasons as bits, so that IsAvailable (read on every pick) is one load and one compare.
+    private volatile int _unavailable;
 
     /// <summary>Creates a backend.</summary>
     /// <param name="endPoint">Where the backend listens (usually an <see cref="IPEndPoint"/>).</param>
@@ -53,19 +56,19 @@ public sealed class Backend
     /// <summary>False while health checks (active or passive) consider the backend down. Initially true.</summary>
     public bool IsHealthy
     {
-        get => _healthy;
-        set => _healthy = value;
+        get => (_unavailable & Unhealthy) == 0;
+        set => SetBit(Unhealthy, !value);
     }
 
     /// <summary>True while the backend is being drained: it keeps its connections but gets no new ones.</summary>
     public bool IsDraining
     {
-        get => _draining;
-        set => _draining = value;
+        get => (_unavailable & Draining) != 0;
+        set => SetBit(Draining, value);
     }
 
     /// <summary>True when the backend may be picked: healthy and not draining.</summary>
-    public bool IsAvailable => _healthy && !_draining;
+    public bool IsAvailable => _unavailable == 0;
 
     /// <summary>Connections or requests in flight now (maintained by the caller of a scheduler).</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -78,4 +81,16 @@ public sealed class Backend
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    private void SetBit(int bit, bool on)
+    {
+        if (on)
+        {
+            Interlocked.Or(ref _unavailable, bit);
+        }
+        else
+        {
+            Interlocked.And(ref _unavailable, ~bit);
+        }
+    }
 }

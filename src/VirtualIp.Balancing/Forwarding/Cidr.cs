@@ -52,24 +52,20 @@ internal readonly struct Cidr
         return true;
     }
 
-    public bool Contains(IPAddress address)
-    {
-        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
-        return v6 == IsIPv6 && (ToBits(address) & _mask) == _bits;
-    }
+    public bool Contains(IPAddress address) =>
+        Contains(ToBits(address), address.AddressFamily == AddressFamily.InterNetworkV6);
+
+    /// <summary>Matches an address already converted by <see cref="ToBits"/>.</summary>
+    public bool Contains(UInt128 bits, bool isIPv6) => isIPv6 == IsIPv6 && (bits & _mask) == _bits;
 
     /// <summary>The address as a big-endian number (IPv4 in the low 32 bits).</summary>
     public static UInt128 ToBits(IPAddress address)
     {
         Span<byte> b = stackalloc byte[16];
         address.TryWriteBytes(b, out int n);
-        UInt128 v = 0;
-        for (int i = 0; i < n; i++)
-        {
-            v = (v << 8) | b[i];
-        }
-
-        return v;
+        return n == 4
+            ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b)
+            : System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(b);
     }
 }
 
@@ -99,9 +95,11 @@ internal sealed class SourceAcl
             address = address.MapToIPv4();
         }
 
+        var bits = Cidr.ToBits(address);
+        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
         foreach (var c in _deny)
         {
-            if (c.Contains(address))
+            if (c.Contains(bits, v6))
             {
                 return false;
             }
@@ -114,7 +112,7 @@ internal sealed class SourceAcl
 
         foreach (var c in _allow)
         {
-            if (c.Contains(address))
+            if (c.Contains(bits, v6))
             {
                 return true;
             }

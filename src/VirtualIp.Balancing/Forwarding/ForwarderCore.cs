@@ -59,7 +59,7 @@ internal sealed class ForwarderCore : IDisposable
 
         Metrics = new ForwarderMetrics(meter, options.Name);
         Acl = new SourceAcl(options.AllowedSources, options.DeniedSources);
-        Health = new PassiveHealth(options.PassiveHealthFailureThreshold, options.PassiveHealthWindow, options.PassiveHealthReactivation, Time, Metrics, Logger);
+        Health = new PassiveHealth(options.PassiveHealthFailureThreshold, options.PassiveHealthWindow, options.PassiveHealthReactivation, Time, Metrics, Logger, HealthFlags);
         Listen = ForwarderEndPoints.TryParseListen(options.Listen, out var listen) ? listen : throw new ArgumentException($"Listen '{options.Listen}' is not ADDR:PORT.", nameof(options));
     }
 
@@ -76,6 +76,27 @@ internal sealed class ForwarderCore : IDisposable
     public SourceAcl Acl { get; }
 
     public PassiveHealth Health { get; }
+
+    /// <summary>Combines passive, active and external health into <see cref="Backend.IsHealthy"/>.</summary>
+    public BackendHealthFlags HealthFlags { get; } = new();
+
+    /// <summary>The active checks, once attached.</summary>
+    public ActiveHealth? ActiveHealth { get; private set; }
+
+    /// <summary>
+    /// Takes active health from <paramref name="monitor"/> (one TCP check per backend of the current set, when
+    /// <see cref="ForwarderOptions.HealthCheck"/> is enabled) and from <paramref name="source"/> (health kept by others,
+    /// matched by backend name). Either may be null. Call once, before or after start.
+    /// </summary>
+    public void AttachHealth(VirtualIp.Health.IHealthMonitor? monitor, VirtualIp.Health.IBackendHealthSource? source)
+    {
+        if (ActiveHealth is not null)
+        {
+            throw new InvalidOperationException("Health is already attached.");
+        }
+
+        ActiveHealth = new ActiveHealth(this, monitor, source);
+    }
 
     public IPEndPoint Listen { get; }
 
@@ -141,6 +162,7 @@ internal sealed class ForwarderCore : IDisposable
 
     public void Dispose()
     {
+        ActiveHealth?.Dispose();
         Health.Dispose();
         _ownedMeter?.Dispose();
     }

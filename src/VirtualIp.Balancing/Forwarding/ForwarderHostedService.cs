@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using VirtualIp.Health;
 using VirtualIp.Scheduling;
 
 namespace VirtualIp.Balancing.Forwarding;
@@ -16,10 +17,15 @@ internal sealed class ForwarderHostedService : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly IMeterFactory? _meters;
+    private readonly IHealthMonitor? _monitor;
+    private readonly IBackendHealthSource? _healthSource;
     private IForwarder? _forwarder;
 
-    public ForwarderHostedService(string name, IOptionsMonitor<ForwarderOptions> options, IBackendSchedulerFactory schedulers, TimeProvider? time, ILoggerFactory? loggers, IMeterFactory? meters)
+    public ForwarderHostedService(string name, IOptionsMonitor<ForwarderOptions> options, IBackendSchedulerFactory schedulers, TimeProvider? time, ILoggerFactory? loggers, IMeterFactory? meters,
+        IHealthMonitor? monitor = null, IBackendHealthSource? healthSource = null)
     {
+        _monitor = monitor;
+        _healthSource = healthSource;
         _name = name;
         _options = options;
         _schedulers = schedulers;
@@ -38,6 +44,7 @@ internal sealed class ForwarderHostedService : IHostedService, IAsyncDisposable
         scheduler.Update(await ForwarderCore.ResolveBackendsAsync(o, cancellationToken).ConfigureAwait(false));
         var meter = _meters?.Create(new MeterOptions(ForwarderMetrics.MeterName));
         var core = new ForwarderCore(o, scheduler, _time, _loggers.CreateLogger("VirtualIp.Balancing.Forwarder"), meter);
+        core.AttachHealth(_monitor, _healthSource);
         IForwarder f = o.Protocol == ForwarderProtocol.Udp ? new UdpForwarder(core) : new TcpForwarder(core);
         f.Start();
         _forwarder = f;

@@ -38,4 +38,10 @@ internal static partial class ForwarderLog
 
     [LoggerMessage(11, LogLevel.Error, "Accept loop of forwarder {Name} failed")]
     public static partial void AcceptFailed(ILogger logger, string name, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Warning, "Backend {Backend} down ({Signal} health: {Reason})")]
+    public static partial void BackendCheckDown(ILogger logger, string backend, HealthSignal signal, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "Backend {Backend} up ({Signal} health: {Reason})")]
+    public static partial void BackendUp(ILogger logger, string backend, HealthSignal signal, string reason);
 }

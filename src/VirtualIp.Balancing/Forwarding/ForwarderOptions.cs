@@ -23,6 +23,12 @@ public sealed class ForwarderBackendOptions
 
     /// <summary>Stable name for consistent hashing; defaults to <see cref="Address"/>.</summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// Where the active TCP check connects, "HOST:PORT"; null (default) checks <see cref="Address"/> itself.
+    /// See <see cref="ForwarderOptions.HealthCheck"/>.
+    /// </summary>
+    public string? HealthCheckAddress { get; set; }
 }
 
 /// <summary>Settings of an L4 forwarder (TCP or UDP) in front of a set of backends.</summary>
@@ -76,6 +82,9 @@ public sealed class ForwarderOptions
     /// <summary>How long a backend marked down by passive health stays down. Default 30 s.</summary>
     public TimeSpan PassiveHealthReactivation { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Active TCP connect checks of the backends (run when an <c>IHealthMonitor</c> is registered).</summary>
+    public ForwarderHealthCheckOptions HealthCheck { get; } = new();
+
     /// <summary>UDP: a session with no datagram either way for this long ends. Default 60 s.</summary>
     public TimeSpan UdpIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -99,6 +108,10 @@ public sealed class ForwarderOptions
             if (b is null || !ForwarderEndPoints.TrySplitHostPort(b.Address, out _, out _))
             {
                 errors.Add($"{nameof(Backends)}[{i}] address '{b?.Address}' is not HOST:PORT.");
+            }
+            else if (b.HealthCheckAddress is not null && !ForwarderEndPoints.TrySplitHostPort(b.HealthCheckAddress, out _, out _))
+            {
+                errors.Add($"{nameof(Backends)}[{i}] ({b.Address}) health check address '{b.HealthCheckAddress}' is not HOST:PORT.");
             }
             else if (b.Weight < 1 || b.Weight > Backend.MaxWeight)
             {
@@ -136,6 +149,7 @@ public sealed class ForwarderOptions
             errors.Add($"{nameof(Backlog)} {Backlog} must be at least 1.");
         }
 
+        HealthCheck.Validate(errors);
         if (PassiveHealthFailureThreshold < 0)
         {
             errors.Add($"{nameof(PassiveHealthFailureThreshold)} {PassiveHealthFailureThreshold} must be 0 (off) or more.");

@@ -6,7 +6,7 @@ namespace VirtualIp.Balancing.Forwarding;
 
 /// <summary>
 /// Passive health: connection failures of a backend within a window mark it down (<see cref="Backend.IsHealthy"/> =
-/// false) for a reactivation period, after which it is tried again. All time goes through <see cref="TimeProvider"/>.
+/// false, combined with active health by <see cref="BackendHealthFlags"/>) for a reactivation period, after which it is tried again. All time goes through <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class PassiveHealth : IDisposable
 {
@@ -16,11 +16,13 @@ internal sealed class PassiveHealth : IDisposable
     private readonly TimeProvider _time;
     private readonly ForwarderMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly BackendHealthFlags _flags;
     private readonly ConcurrentDictionary<Backend, State> _states = new(ReferenceEqualityComparer.Instance);
     private bool _disposed;
 
-    public PassiveHealth(int threshold, TimeSpan window, TimeSpan reactivation, TimeProvider time, ForwarderMetrics metrics, ILogger logger)
+    public PassiveHealth(int threshold, TimeSpan window, TimeSpan reactivation, TimeProvider time, ForwarderMetrics metrics, ILogger logger, BackendHealthFlags flags)
     {
+        _flags = flags;
         _threshold = threshold;
         _window = window;
         _reactivation = reactivation;
@@ -57,7 +59,7 @@ internal sealed class PassiveHealth : IDisposable
                 return;
             }
 
-            backend.IsHealthy = false;
+            _flags.Set(backend, HealthSignal.Passive, down: true);
             _metrics.BackendDown(backend);
             ForwarderLog.BackendDown(_logger, backend.Name, s.Failures, _window, _reactivation);
             s.Timer = _time.CreateTimer(
@@ -109,7 +111,7 @@ internal sealed class PassiveHealth : IDisposable
             }
         }
 
-        backend.IsHealthy = true;
+        _flags.Set(backend, HealthSignal.Passive, down: false);
         ForwarderLog.BackendReactivated(_logger, backend.Name);
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using VirtualIp.Scheduling;
 
 namespace VirtualIp.Balancing.Forwarding;
@@ -18,10 +19,11 @@ internal sealed class TcpForwarder : IForwarder
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
     private Socket? _listener;
-    private Task _acceptLoop = Task.CompletedTask;
+    private Task _acceptLoops = Task.CompletedTask;
     private int _active;
     private TaskCompletionSource? _idle;
     private int _stopped;
+    private volatile bool _noDrain;
 
     public TcpForwarder(ForwarderCore core)
     {
@@ -33,6 +35,9 @@ internal sealed class TcpForwarder : IForwarder
     public int ActiveConnections => Volatile.Read(ref _active);
 
     public IBackendScheduler Scheduler => _core.Scheduler;
+
+    /// <summary>Options, scheduler, health and metrics shared with the connection code.</summary>
+    internal ForwarderCore Core => _core;
 
     internal long Denied;
     internal long Rejected;
@@ -60,7 +65,9 @@ internal sealed class TcpForwarder : IForwarder
 
         _listener = s;
         ForwarderLog.Listening(_core.Logger, _core.Options.Name, ForwarderProtocol.Tcp, s.LocalEndPoint!, _core.Scheduler.Backends.Count, _core.Scheduler.Name);
-        _acceptLoop = AcceptLoopAsync(s);
+        // Several accepts stay pending so that per-connection setup on one loop does not hold back the next accept.
+        int loops = Math.Clamp(Environment.ProcessorCount, 2, 8);
+        _acceptLoops = Task.WhenAll(Enumerable.Range(0, loops).Select(_ => AcceptLoopAsync(s)));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -72,7 +79,7 @@ internal sealed class TcpForwarder : IForwarder
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
-        await _acceptLoop.ConfigureAwait(false);
+        await _acceptLoops.ConfigureAwait(false);
 
         Task idle;
         lock (_gate)
@@ -86,8 +93,9 @@ internal sealed class TcpForwarder : IForwarder
             idle = _idle.Task;
         }
 
-        ForwarderLog.Stopping(_core.Logger, _core.Options.Name, ActiveConnections, _core.Options.DrainTimeout);
-        await WaitOrTimeoutAsync(idle, _core.Options.DrainTimeout, cancellationToken).ConfigureAwait(false);
+        var drain = _noDrain ? TimeSpan.Zero : _core.Options.DrainTimeout;
+        ForwarderLog.Stopping(_core.Logger, _core.Options.Name, ActiveConnections, drain);
+        await WaitOrTimeoutAsync(idle, drain, cancellationToken).ConfigureAwait(false);
         int left = 0;
         foreach (var c in _connections.Keys)
         {
@@ -124,7 +132,7 @@ internal sealed class TcpForwarder : IForwarder
 
     public async ValueTask DisposeAsync()
     {
-        _core.Options.DrainTimeout = TimeSpan.Zero;
+        _noDrain = true; // disposing without a prior StopAsync closes connections at once
         await StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _core.Dispose();
@@ -260,7 +268,7 @@ internal sealed class TcpForwarder : IForwarder
             long start = _core.Time.GetTimestamp();
             try
             {
-                if (_stopping.IsCancellationRequested && _core.Options.DrainTimeout <= TimeSpan.Zero)
+                if (_stopping.IsCancellationRequested && (_noDrain || _core.Options.DrainTimeout <= TimeSpan.Zero))
                 {
                     conn.Abort();
                 }
@@ -301,7 +309,8 @@ internal sealed class TcpForwarder : IForwarder
         ended?.TrySetResult();
     }
 
-    private async Task<(Backend? Backend, Socket? Socket)> ConnectAsync(IPAddress client)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(Backend? Backend, Socket? Socket)> ConnectAsync(IPAddress client)
     {
         Backend?[]? tried = null;
         int attempts = _core.Options.MaxConnectAttempts;
@@ -314,11 +323,21 @@ internal sealed class TcpForwarder : IForwarder
             }
 
             var socket = new Socket(backend.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            using var timeout = new CancellationTokenSource(_core.Options.ConnectTimeout, _core.Time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+            // One token for "stopping or timed out". On the system clock the source comes from a pool (reset after use,
+            // so a connection costs no source, timer or linked registration list of its own); other clocks get a timer.
+            var cts = RentConnectCts();
+            var stopReg = _stopping.Token.UnsafeRegister(static o => ((CancellationTokenSource)o!).Cancel(), cts);
+            using var timer = ReferenceEquals(_core.Time, TimeProvider.System)
+                ? null
+                : _core.Time.CreateTimer(static o => ((CancellationTokenSource)o!).Cancel(), cts, _core.Options.ConnectTimeout, Timeout.InfiniteTimeSpan);
+            if (timer is null)
+            {
+                cts.CancelAfter(_core.Options.ConnectTimeout);
+            }
+
             try
             {
-                await socket.ConnectAsync(backend.EndPoint, linked.Token).ConfigureAwait(false);
+                await socket.ConnectAsync(backend.EndPoint, cts.Token).ConfigureAwait(false);
                 _core.Health.RecordSuccess(backend);
                 return (backend, socket);
             }
@@ -336,9 +355,32 @@ internal sealed class TcpForwarder : IForwarder
                 tried ??= new Backend?[attempts];
                 tried[attempt] = backend;
             }
+            finally
+            {
+                await stopReg.DisposeAsync().ConfigureAwait(false);
+                ReturnConnectCts(cts, pooled: timer is null);
+            }
         }
 
         return (null, null);
+    }
+
+    private readonly ConcurrentQueue<CancellationTokenSource> _connectCts = new();
+
+    private CancellationTokenSource RentConnectCts() =>
+        ReferenceEquals(_core.Time, TimeProvider.System) && _connectCts.TryDequeue(out var cts) ? cts : new CancellationTokenSource();
+
+    private void ReturnConnectCts(CancellationTokenSource cts, bool pooled)
+    {
+        // TryReset stops the CancelAfter timer and fails when the source already fired; fired sources are not reused.
+        if (pooled && _connectCts.Count < 256 && cts.TryReset())
+        {
+            _connectCts.Enqueue(cts);
+        }
+        else
+        {
+            cts.Dispose();
+        }
     }
 
     /// <summary>One client connection relayed to one backend connection.</summary>
@@ -359,7 +401,8 @@ internal sealed class TcpForwarder : IForwarder
 
         public Backend Backend { get; }
 
-        public async Task RunAsync()
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        public async ValueTask RunAsync()
         {
             var up = PumpAsync(_client, _server, upstream: true);
             var down = PumpAsync(_server, _client, upstream: false);
@@ -378,7 +421,8 @@ internal sealed class TcpForwarder : IForwarder
             }
         }
 
-        private async Task PumpAsync(Socket from, Socket to, bool upstream)
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        private async ValueTask PumpAsync(Socket from, Socket to, bool upstream)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(_core.Options.BufferSize);
             try

@@ -28,45 +28,57 @@ internal sealed class LeastConnectionsScheduler : BackendSchedulerBase<Scheduler
             return null;
         }
 
+        // Scan from a random start (ties spread) in two straight runs: [start, n) then [0, start).
         int start = FastRandom.Next(n);
+        return _weighted ? Weighted(backends, start) : Unweighted(backends, start);
+    }
+
+    private static Backend? Unweighted(Backend[] backends, int start)
+    {
         Backend? best = null;
-        long bestLoad = long.MaxValue;
-        long bestWeight = 1;
-        for (int k = 0; k < n; k++)
+        int bestLoad = int.MaxValue;
+        for (int i = start; i < backends.Length; i++)
         {
-            int i = start + k;
-            if (i >= n)
-            {
-                i -= n;
-            }
-
             var b = backends[i];
-            if (!b.IsAvailable)
+            int load = b.InFlight;
+            if (load < bestLoad && b.IsAvailable)
             {
-                continue;
+                best = b;
+                bestLoad = load;
             }
+        }
 
-            if (_weighted)
+        for (int i = 0; i < start; i++)
+        {
+            var b = backends[i];
+            int load = b.InFlight;
+            if (load < bestLoad && b.IsAvailable)
             {
+                best = b;
+                bestLoad = load;
+            }
+        }
+
+        return best;
+    }
+
+    private static Backend? Weighted(Backend[] backends, int start)
+    {
+        Backend? best = null;
+        long bestLoad = 1;
+        long bestWeight = 0; // load/weight of "none" is +infinity
+        for (int k = 0; k < 2; k++)
+        {
+            int from = k == 0 ? start : 0, to = k == 0 ? backends.Length : start;
+            for (int i = from; i < to; i++)
+            {
+                var b = backends[i];
                 long load = b.InFlight + 1L;
-                if (best is null || load * bestWeight < bestLoad * b.Weight)
+                if (load * bestWeight < bestLoad * b.Weight && b.IsAvailable)
                 {
                     best = b;
                     bestLoad = load;
                     bestWeight = b.Weight;
-                }
-            }
-            else
-            {
-                long load = b.InFlight;
-                if (load < bestLoad)
-                {
-                    best = b;
-                    bestLoad = load;
-                    if (load == 0)
-                    {
-                        break;
-                    }
                 }
             }
         }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using VirtualIp.Scheduling;
 
 namespace VirtualIp.Balancing.Scheduling;
@@ -24,16 +26,19 @@ internal sealed class PowerOfTwoChoicesScheduler : BackendSchedulerBase<Schedule
             return n == 1 && backends[0].IsAvailable ? backends[0] : null;
         }
 
+        // Two indices from one 64-bit draw: Lemire's multiply-shift on each 32-bit half (no division, no second draw).
         ulong r = FastRandom.Next();
-        int i = StableHash.Range(r, n);
-        int j = StableHash.Range(r * 0x9E3779B97F4A7C15UL, n - 1);
+        int i = (int)(((r & 0xFFFF_FFFFUL) * (uint)n) >> 32);
+        int j = (int)(((r >> 32) * (uint)(n - 1)) >> 32);
         if (j >= i)
         {
             j++;
         }
 
-        var a = backends[i];
-        var b = backends[j];
+        // i < n and j < n by construction: skip the bounds checks.
+        ref Backend first = ref MemoryMarshal.GetArrayDataReference(backends);
+        var a = Unsafe.Add(ref first, i);
+        var b = Unsafe.Add(ref first, j);
         bool aOk = a.IsAvailable, bOk = b.IsAvailable;
         if (aOk && bOk)
         {

@@ -3,12 +3,12 @@ using VirtualIp.Scheduling;
 namespace VirtualIp.Balancing.Scheduling;
 
 /// <summary>Each available backend in turn (one shared counter, <see cref="Interlocked"/>); weights ignored.</summary>
-internal sealed class RoundRobinScheduler : BackendSchedulerBase<SchedulerState>
+internal sealed class RoundRobinScheduler : BackendSchedulerBase<RoundRobinScheduler.ModState>
 {
-    private long _counter = -1;
+    private int _counter = -1;
 
     public RoundRobinScheduler()
-        : base(new SchedulerState(BackendSet.Empty))
+        : base(new ModState(BackendSet.Empty))
     {
     }
 
@@ -16,17 +16,24 @@ internal sealed class RoundRobinScheduler : BackendSchedulerBase<SchedulerState>
 
     public override Backend? Pick(in PickContext context)
     {
-        var backends = State.Backends;
-        int n = backends.Length;
+        var s = State;
+        var backends = s.Backends;
+        uint n = (uint)backends.Length;
         if (n == 0)
         {
             return null;
         }
 
-        int i = (int)((ulong)Interlocked.Increment(ref _counter) % (ulong)n);
+        // The counter wraps after 2^32 picks, shifting the rotation once: harmless.
+        int i = (int)StableHash.FastMod((uint)Interlocked.Increment(ref _counter), n, s.Multiplier);
         var b = backends[i];
         return b.IsAvailable ? b : ScanFrom(backends, i);
     }
 
-    protected override SchedulerState Build(BackendSet set) => new(set);
+    protected override ModState Build(BackendSet set) => new(set);
+
+    internal sealed class ModState(BackendSet set) : SchedulerState(set)
+    {
+        public ulong Multiplier { get; } = StableHash.FastModMultiplier((uint)set.Count);
+    }
 }

@@ -48,6 +48,14 @@ internal static class StableHash
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Range(ulong hash, int n) => (int)Math.BigMul(hash, (ulong)(uint)n, out _);
 
+    /// <summary>The multiplier for <see cref="FastMod"/> by <paramref name="divisor"/> (Lemire: ulong.MaxValue / d + 1).</summary>
+    public static ulong FastModMultiplier(uint divisor) => divisor == 0 ? 0 : (ulong.MaxValue / divisor) + 1;
+
+    /// <summary><paramref name="value"/> % <paramref name="divisor"/> with two multiplications instead of a division.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint FastMod(uint value, uint divisor, ulong multiplier) =>
+        (uint)Math.BigMul(multiplier * value, divisor, out _);
+
     /// <summary>xxHash64 of <paramref name="data"/>.</summary>
     public static ulong XxHash64(ReadOnlySpan<byte> data, ulong seed = 0)
     {

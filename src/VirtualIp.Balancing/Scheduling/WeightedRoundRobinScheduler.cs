@@ -14,7 +14,7 @@ internal sealed class WeightedRoundRobinScheduler : BackendSchedulerBase<Weighte
 {
     public const int MaxSequenceLength = 1 << 20;
 
-    private long _counter = -1;
+    private int _counter = -1;
 
     public WeightedRoundRobinScheduler()
         : base(new SequenceState(BackendSet.Empty))
@@ -32,7 +32,8 @@ internal sealed class WeightedRoundRobinScheduler : BackendSchedulerBase<Weighte
             return null;
         }
 
-        int i = (int)((ulong)Interlocked.Increment(ref _counter) % (ulong)seq.Length);
+        // The counter wraps after 2^32 picks, shifting the sequence once: harmless.
+        int i = (int)StableHash.FastMod((uint)Interlocked.Increment(ref _counter), (uint)seq.Length, s.Multiplier);
         var b = seq[i];
         return b.IsAvailable ? b : Fallback(s, i);
     }
@@ -113,8 +114,11 @@ internal sealed class WeightedRoundRobinScheduler : BackendSchedulerBase<Weighte
             }
 
             Sequence = seq;
+            Multiplier = StableHash.FastModMultiplier((uint)seq.Length);
         }
 
         public Backend[] Sequence { get; }
+
+        public ulong Multiplier { get; }
     }
 }

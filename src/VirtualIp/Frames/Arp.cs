@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using VirtualIp.Addressing;
 
 namespace VirtualIp.Frames;
@@ -60,7 +61,7 @@ public static class Arp
         FrameWriter.RequireAddress(targetProtocolAddress, 4, nameof(targetProtocolAddress));
         if (operation is not (ArpOperation.Request or ArpOperation.Reply))
         {
-            throw new ArgumentException($"ARP operation {(ushort)operation} is not Request (1) or Reply (2).", nameof(operation));
+            ThrowBadOperation(operation);
         }
 
         FrameWriter.EnsureSize(destination, GetFrameLength(vlan), "An ARP frame");
@@ -100,6 +101,10 @@ public static class Arp
     /// <exception cref="ArgumentException">The destination is too small or the address is not 4 bytes.</exception>
     public static int WriteAnnouncement(Span<byte> destination, MacAddress sourceMac, ReadOnlySpan<byte> address, VlanTag? vlan = null) =>
         Write(destination, ArpOperation.Request, sourceMac, MacAddress.Broadcast, sourceMac, address, MacAddress.Zero, address, vlan);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadOperation(ArpOperation operation) =>
+        throw new ArgumentException($"ARP operation {(ushort)operation} is not Request (1) or Reply (2).", nameof(operation));
 
     private static MacAddress Target(ArpTargetHardwareAddress target, MacAddress sender) => target switch
     {

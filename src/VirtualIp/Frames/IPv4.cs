@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace VirtualIp.Frames;
 
@@ -26,7 +27,7 @@ public static class IPv4
         FrameWriter.RequireAddress(destinationAddress, 4, nameof(destinationAddress));
         if ((uint)payloadLength > ushort.MaxValue - MinHeaderLength)
         {
-            throw new ArgumentException($"An IPv4 payload is 0 to {ushort.MaxValue - MinHeaderLength} bytes; got {payloadLength}.", nameof(payloadLength));
+            ThrowBadPayloadLength(payloadLength);
         }
 
         FrameWriter.EnsureSize(destination, MinHeaderLength, "An IPv4 header");
@@ -34,6 +35,10 @@ public static class IPv4
         w.WriteIPv4Header(sourceAddress, destinationAddress, protocol, payloadLength, ttl, typeOfService, identification, dontFragment);
         return w.Position;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadPayloadLength(int payloadLength) =>
+        throw new ArgumentException($"An IPv4 payload is 0 to {ushort.MaxValue - MinHeaderLength} bytes; got {payloadLength}.", nameof(payloadLength));
 
     /// <summary>
     /// Parses and validates an IPv4 header: version, header length, checksum, total length (trailing Ethernet padding is cut off).

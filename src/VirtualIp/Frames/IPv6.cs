@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace VirtualIp.Frames;
 
@@ -32,15 +33,21 @@ public static class IPv6
 
     internal static void ValidateLengthAndFlow(int payloadLength, uint flowLabel)
     {
+        if ((uint)payloadLength > ushort.MaxValue || flowLabel > 0xFFFFF)
+        {
+            Throw(payloadLength, flowLabel);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Throw(int payloadLength, uint flowLabel)
+    {
         if ((uint)payloadLength > ushort.MaxValue)
         {
             throw new ArgumentException($"An IPv6 payload is 0 to 65535 bytes; got {payloadLength}.", nameof(payloadLength));
         }
 
-        if (flowLabel > 0xFFFFF)
-        {
-            throw new ArgumentException($"A flow label is 20 bits; got 0x{flowLabel:x}.", nameof(flowLabel));
-        }
+        throw new ArgumentException($"A flow label is 20 bits; got 0x{flowLabel:x}.", nameof(flowLabel));
     }
 
     /// <summary>Parses an IPv6 fixed header; the payload is cut to the payload length (Ethernet padding removed). Never throws.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using VirtualIp.Addressing;
 
 namespace VirtualIp.Frames;
@@ -98,7 +99,11 @@ public static class Ndp
         icmp[24] = OptionTargetLinkLayer;
         icmp[25] = 1; // length in units of 8 bytes
         sourceMac.WriteTo(icmp[26..]);
-        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], IcmpV6Checksum(sourceAddress, destinationAddress, icmp));
+
+        // The source and destination addresses end the IPv6 header right before the message: one pass covers both.
+        ReadOnlySpan<byte> addressesAndMessage = w.Buffer.Slice(w.Position - NaLength - 32, 32 + NaLength);
+        ulong sum = InternetChecksum.AccumulateWord(NaLength, InternetChecksum.AccumulateWord(IcmpV6Protocol, 0));
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], InternetChecksum.Finish(InternetChecksum.Accumulate(addressesAndMessage, sum)));
         return w.Position;
     }
 
@@ -132,13 +137,17 @@ public static class Ndp
         FrameWriter.RequireAddress(address, 16, nameof(address));
         if (group.Length < 16)
         {
-            throw new ArgumentException($"The group needs 16 bytes; the destination has {group.Length}.", nameof(group));
+            ThrowGroupTooSmall(group.Length);
         }
 
         ReadOnlySpan<byte> prefix = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff];
         prefix.CopyTo(group);
         address.Slice(13, 3).CopyTo(group[13..]);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowGroupTooSmall(int group) =>
+        throw new ArgumentException($"The group needs 16 bytes; the destination has {group}.", nameof(group));
 
     /// <summary>The ICMPv6 checksum over the pseudo-header and <paramref name="icmp"/> (whose checksum field must be zero to compute, or set to verify).</summary>
     internal static ushort IcmpV6Checksum(ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, ReadOnlySpan<byte> icmp)

@@ -15,10 +15,10 @@ internal sealed class PlatformAccessor(IServiceProvider services)
         ?? throw new InvalidOperationException(
             "No VirtualIp platform is available: reference the VirtualIp.Linux or VirtualIp.Windows package and call UseLinux()/UseWindows() on the builder from AddVirtualIp(), or register an IVirtualIpPlatform.");
 
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, "VirtualIp.Linux.LinuxPlatform", "VirtualIp.Linux")]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, "VirtualIp.Windows.WindowsPlatform", "VirtualIp.Windows")]
-    [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "The platform types are kept by DynamicDependency when their assembly is part of the app.")]
-    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "The platform types are kept by DynamicDependency when their assembly is part of the app.")]
+    // Discovery by name is a convenience for apps that run untrimmed; trimmed and Native AOT apps call UseLinux()/UseWindows(),
+    // which register the platform directly, so this path is never taken there.
+    [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Only a fallback for untrimmed apps; trimmed and AOT apps register the platform with UseLinux()/UseWindows().")]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Only a fallback for untrimmed apps; trimmed and AOT apps register the platform with UseLinux()/UseWindows().")]
     private static IVirtualIpPlatform? Discover(IServiceProvider services)
     {
         var type = OperatingSystem.IsLinux() ? Type.GetType("VirtualIp.Linux.LinuxPlatform, VirtualIp.Linux", throwOnError: false)

@@ -256,6 +256,10 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
     private void OnStateChanged(object? sender, VrrpStateChangedEventArgs e)
     {
         _metrics.Transition(e);
+        if (e.NewState == VrrpState.Master && sender is VrrpRouter { LastTakeoverDuration: { } took } && e.Reason is VrrpTransitionReason.MasterDownTimer or VrrpTransitionReason.PriorityZeroReceived or VrrpTransitionReason.Preempted)
+        {
+            _metrics.Takeover(e.RouterName, took);
+        }
         LogTransition(_logger, e.RouterName, e.VirtualRouterId, e.OldState, e.NewState, e.Reason, e.Priority, e.MasterAddress);
         _events.Publish(new RouterStateChangedEvent(e.Timestamp, e.RouterName, e.VirtualRouterId, e.OldState, e.NewState, e.Reason, e.Priority, e.MasterAddress, e.Detail));
         RunNotify(e);

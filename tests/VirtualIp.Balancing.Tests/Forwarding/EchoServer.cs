@@ -11,10 +11,11 @@ internal sealed class EchoServer : IAsyncDisposable
     private readonly Task _loop;
     private int _accepted;
 
-    public EchoServer(byte? prefix = null)
+    public EchoServer(byte? prefix = null, int port = 0)
     {
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
         _listener.Listen(512);
         Prefix = prefix;
         _loop = AcceptLoop();

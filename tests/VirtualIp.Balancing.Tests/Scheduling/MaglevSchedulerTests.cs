@@ -127,4 +127,22 @@ public sealed class MaglevSchedulerTests(ITestOutputHelper output)
             Assert.True(ms < 50, $"build took {ms} ms");
         }
     }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(1000)]
+    public void A_rebuild_allocates_only_the_final_ushort_table(int n)
+    {
+        var b = Make(n);
+        var first = MaglevScheduler.BuildTable<ushort>(b, 65537);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var again = MaglevScheduler.BuildTable<ushort>(b, 65537);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.InRange(allocated, 65537 * sizeof(ushort), (65537 * sizeof(ushort)) + 64);
+        Assert.Equal(first, again);
+
+        // The ushort table and the int table agree slot for slot.
+        var wide = MaglevScheduler.BuildTable(b, 65537);
+        Assert.True(wide.Select(x => (ushort)x).SequenceEqual(first));
+    }
 }

@@ -113,6 +113,26 @@ public sealed class SchedulerBehaviourTests
     }
 
     [Fact]
+    public void Random_alias_table_matches_many_uneven_weights()
+    {
+        var b = Make(20, i => (i % 4) + 1 + (i == 7 ? 20 : 0));
+        double total = b.Sum(x => x.Weight);
+        var s = Create(BackendSchedulerNames.Random, b);
+        const int N = 400_000;
+        var counts = new int[b.Length];
+        for (int i = 0; i < N; i++)
+        {
+            counts[Array.IndexOf(b, s.Pick(default))]++;
+        }
+
+        for (int i = 0; i < b.Length; i++)
+        {
+            double expected = b[i].Weight / total;
+            Assert.InRange(counts[i] / (double)N, expected * 0.9, expected * 1.1);
+        }
+    }
+
+    [Fact]
     public void Power_of_two_spreads_evenly_and_avoids_the_loaded_backend()
     {
         var b = Make(10);

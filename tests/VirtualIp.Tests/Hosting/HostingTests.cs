@@ -66,6 +66,7 @@ public sealed class HostingTests
         var (lan, n1, n2) = Lan();
         using var h1 = BuildHost(n1, 150);
         using var h2 = BuildHost(n2, 100);
+        using var takeover = new MetricCollector<double>(h2.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "VirtualIp", "virtualip.vrrp.takeover.duration");
         await h1.StartAsync(TestContext.Current.CancellationToken);
         await h2.StartAsync(TestContext.Current.CancellationToken);
         var r1 = h1.Services.GetRequiredService<IVirtualIpRuntime>().Routers.Single();
@@ -76,6 +77,8 @@ public sealed class HostingTests
         await h1.StopAsync(TestContext.Current.CancellationToken);
         Assert.False(n1.Holds(Vip));
         await WaitForAsync(() => r2.State == VrrpState.Master && n2.Holds(Vip) && lan.ClientProbe(Vip) == n2, "n2 takes over after priority 0");
+        await WaitForAsync(() => takeover.GetMeasurementSnapshot().Count == 1, "takeover duration recorded");
+        Assert.InRange(takeover.LastMeasurement!.Value, 0.0, 1.0); // Skew_Time at priority 100 and 50 ms adverts is ~30 ms
         await h2.StopAsync(TestContext.Current.CancellationToken);
         Assert.False(n2.Holds(Vip));
     }

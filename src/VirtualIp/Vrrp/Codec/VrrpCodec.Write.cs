@@ -1,4 +1,7 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using VirtualIp.Frames;
 
 namespace VirtualIp.Vrrp;
@@ -16,88 +19,27 @@ public static partial class VrrpCodec
     public static partial int Write(Span<byte> destination, in VrrpMessage message, ReadOnlySpan<byte> sourceAddress,
         ReadOnlySpan<byte> destinationAddress, VrrpChecksumMode checksumMode)
     {
-        int addrLen = message.IsIPv6 ? 16 : 4;
+        // Checks without formatting on the hot path; the message is built only when something is wrong.
         bool v2 = message.Version == VrrpVersion.V2;
-        if (message.Version is not (VrrpVersion.V2 or VrrpVersion.V3))
-        {
-            throw new ArgumentException($"VRRP version {(int)message.Version} is not supported (2 or 3).", nameof(message));
-        }
-
-        if (v2 && message.IsIPv6)
-        {
-            throw new ArgumentException("VRRPv2 carries IPv4 addresses only; use VRRPv3 for IPv6.", nameof(message));
-        }
-
-        if (message.VirtualRouterId == 0)
-        {
-            throw new ArgumentException("The VRID is 1 to 255; got 0.", nameof(message));
-        }
-
-        int count = message.Addresses.Length / addrLen;
-        if (message.Addresses.Length == 0 || message.Addresses.Length % addrLen != 0 || count > 255)
-        {
-            throw new ArgumentException(
-                $"The address list must hold 1 to 255 {(message.IsIPv6 ? "IPv6" : "IPv4")} addresses of {addrLen} bytes; got {message.Addresses.Length} bytes.",
-                nameof(message));
-        }
-
-        byte v2Seconds = 0;
-        if (v2)
-        {
-            if (message.IntervalCentiseconds % 100 != 0 || message.IntervalCentiseconds is < 100 or > 25500)
-            {
-                throw new ArgumentException(
-                    $"A VRRPv2 interval is a whole number of seconds from 1 to 255; got {message.IntervalCentiseconds} centiseconds.", nameof(message));
-            }
-
-            v2Seconds = (byte)(message.IntervalCentiseconds / 100);
-            if (message.AuthData.Length > V2AuthDataLength)
-            {
-                throw new ArgumentException($"VRRPv2 authentication data is at most 8 bytes; got {message.AuthData.Length}.", nameof(message));
-            }
-
-            if (message.AuthType is not (VrrpAuthType.None or VrrpAuthType.SimpleText))
-            {
-                throw new ArgumentException($"VRRPv2 authentication type {(int)message.AuthType} is not supported (0 or 1).", nameof(message));
-            }
-        }
-        else if (message.IntervalCentiseconds is 0 or > MaxV3IntervalCentiseconds)
-        {
-            throw new ArgumentException(
-                $"A VRRPv3 interval is 1 to 4095 centiseconds; got {message.IntervalCentiseconds}.", nameof(message));
-        }
-
+        int addrLen = message.IsIPv6 ? 16 : 4;
         int length = HeaderLength + message.Addresses.Length + (v2 ? V2AuthDataLength : 0);
-        if (destination.Length < length)
-        {
-            throw new ArgumentException($"The VRRP message needs {length} bytes; the destination has {destination.Length}.", nameof(destination));
-        }
-
         bool pseudo = !v2 && (message.IsIPv6 || checksumMode != VrrpChecksumMode.MessageOnly);
-        if (pseudo)
+        if (!IsWritable(message, v2, addrLen) || destination.Length < length ||
+            (pseudo && (sourceAddress.Length != addrLen || destinationAddress.Length != addrLen ||
+                        (checksumMode == VrrpChecksumMode.AcceptEither && !message.IsIPv6))))
         {
-            if (checksumMode == VrrpChecksumMode.AcceptEither && !message.IsIPv6)
-            {
-                throw new ArgumentException("AcceptEither is a receive policy; write with WithPseudoHeader or MessageOnly.", nameof(checksumMode));
-            }
-
-            if (sourceAddress.Length != addrLen || destinationAddress.Length != addrLen)
-            {
-                throw new ArgumentException(
-                    $"The pseudo-header checksum needs {addrLen}-byte source and destination addresses; got {sourceAddress.Length} and {destinationAddress.Length}.",
-                    nameof(sourceAddress));
-            }
+            ThrowInvalid(destination.Length, message, sourceAddress.Length, destinationAddress.Length, checksumMode);
         }
 
         Span<byte> d = destination[..length];
         d[0] = (byte)(((byte)message.Version << 4) | TypeAdvertisement);
         d[1] = message.VirtualRouterId;
         d[2] = message.Priority;
-        d[3] = (byte)count;
+        d[3] = (byte)(message.Addresses.Length / addrLen);
         if (v2)
         {
             d[4] = (byte)message.AuthType;
-            d[5] = v2Seconds;
+            d[5] = (byte)(message.IntervalCentiseconds / 100);
         }
         else
         {
@@ -124,11 +66,97 @@ public static partial class VrrpCodec
         return length;
     }
 
+    private static bool IsWritable(in VrrpMessage message, bool v2, int addrLen)
+    {
+        int bytes = message.Addresses.Length;
+        bool ok = message.VirtualRouterId != 0 && bytes != 0 && (bytes & (addrLen - 1)) == 0 && bytes <= 255 * addrLen;
+        if (v2)
+        {
+            ushort i = message.IntervalCentiseconds;
+            return ok && !message.IsIPv6 && i is >= 100 and <= 25500 && i % 100 == 0 &&
+                message.AuthData.Length <= V2AuthDataLength && message.AuthType is VrrpAuthType.None or VrrpAuthType.SimpleText;
+        }
+
+        return ok && message.Version == VrrpVersion.V3 && message.IntervalCentiseconds is > 0 and <= MaxV3IntervalCentiseconds;
+    }
+
+    // The exceptions name Write's parameters (this helper only formats them, off the hot path).
+#pragma warning disable CA2208
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowInvalid(int destinationLength, in VrrpMessage message, int sourceLength, int destinationAddressLength, VrrpChecksumMode checksumMode)
+    {
+        int addrLen = message.IsIPv6 ? 16 : 4;
+        bool v2 = message.Version == VrrpVersion.V2;
+        if (message.Version is not (VrrpVersion.V2 or VrrpVersion.V3))
+        {
+            throw new ArgumentException($"VRRP version {(int)message.Version} is not supported (2 or 3).", nameof(message));
+        }
+
+        if (v2 && message.IsIPv6)
+        {
+            throw new ArgumentException("VRRPv2 carries IPv4 addresses only; use VRRPv3 for IPv6.", nameof(message));
+        }
+
+        if (message.VirtualRouterId == 0)
+        {
+            throw new ArgumentException("The VRID is 1 to 255; got 0.", nameof(message));
+        }
+
+        if (message.Addresses.Length == 0 || message.Addresses.Length % addrLen != 0 || message.Addresses.Length / addrLen > 255)
+        {
+            throw new ArgumentException(
+                $"The address list must hold 1 to 255 {(message.IsIPv6 ? "IPv6" : "IPv4")} addresses of {addrLen} bytes; got {message.Addresses.Length} bytes.",
+                nameof(message));
+        }
+
+        if (v2)
+        {
+            if (message.IntervalCentiseconds % 100 != 0 || message.IntervalCentiseconds is < 100 or > 25500)
+            {
+                throw new ArgumentException(
+                    $"A VRRPv2 interval is a whole number of seconds from 1 to 255; got {message.IntervalCentiseconds} centiseconds.", nameof(message));
+            }
+
+            if (message.AuthData.Length > V2AuthDataLength)
+            {
+                throw new ArgumentException($"VRRPv2 authentication data is at most 8 bytes; got {message.AuthData.Length}.", nameof(message));
+            }
+
+            if (message.AuthType is not (VrrpAuthType.None or VrrpAuthType.SimpleText))
+            {
+                throw new ArgumentException($"VRRPv2 authentication type {(int)message.AuthType} is not supported (0 or 1).", nameof(message));
+            }
+        }
+        else if (message.IntervalCentiseconds is 0 or > MaxV3IntervalCentiseconds)
+        {
+            throw new ArgumentException($"A VRRPv3 interval is 1 to 4095 centiseconds; got {message.IntervalCentiseconds}.", nameof(message));
+        }
+
+        int length = GetEncodedLength(message);
+        if (destinationLength < length)
+        {
+            throw new ArgumentException($"The VRRP message needs {length} bytes; the destination has {destinationLength}.", "destination");
+        }
+
+        if (checksumMode == VrrpChecksumMode.AcceptEither && !message.IsIPv6)
+        {
+            throw new ArgumentException("AcceptEither is a receive policy; write with WithPseudoHeader or MessageOnly.", nameof(checksumMode));
+        }
+
+        throw new ArgumentException(
+            $"The pseudo-header checksum needs {addrLen}-byte source and destination addresses; got {sourceLength} and {destinationAddressLength}.",
+            "sourceAddress");
+    }
+#pragma warning restore CA2208
+
     /// <summary>The checksum over the IPv4 or IPv6 pseudo-header and <paramref name="vrrp"/>.</summary>
     internal static ushort ComputePseudoHeaderChecksum(ReadOnlySpan<byte> vrrp, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, bool ipv6)
     {
-        ulong sum = InternetChecksum.Accumulate(source, 0);
-        sum = InternetChecksum.Accumulate(destination, sum);
+        // IPv4 addresses are single 32-bit words: add them in host order without a call.
+        ulong sum = ipv6
+            ? InternetChecksum.Accumulate(destination, InternetChecksum.Accumulate(source, 0))
+            : (ulong)MemoryMarshal.Read<uint>(source) + MemoryMarshal.Read<uint>(destination);
         if (ipv6)
         {
             // Upper-layer length (32 bits; VRRP is far below 64 KiB) and the next header in the last byte.

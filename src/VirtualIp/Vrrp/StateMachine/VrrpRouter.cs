@@ -84,6 +84,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     // Counters (written under _gate).
     private long _sent;
     private long _received;
+    private long _lastAdvertTimestamp;
     private long _priorityZeroSent;
     private long _priorityZeroReceived;
     private long _transitions;
@@ -577,6 +578,10 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             {
                 _priorityZeroReceived++;
             }
+            else
+            {
+                _lastAdvertTimestamp = _time.GetTimestamp();
+            }
 
             CheckAddressListLocked(message.Addresses);
             switch (_state)
@@ -868,9 +873,21 @@ internal sealed partial class VrrpRouter : IVirtualRouter
                 return;
             }
 
+            if (_lastAdvertTimestamp != 0)
+            {
+                // What this node measured of the failover: from the old master's last advert to taking over.
+                LastTakeoverDuration = _time.GetElapsedTime(_lastAdvertTimestamp, now);
+            }
+
             EnterMasterLocked(reason, null);
         }
     }
+
+    /// <summary>
+    /// The time from the last advert heard from the previous master to this router's takeover by timer (down interval or
+    /// Skew_Time after priority 0), or null when it never took over that way.
+    /// </summary>
+    internal TimeSpan? LastTakeoverDuration { get; private set; }
 
     private TimeSpan ToTimeSpan(long timestampTicks) =>
         TimeSpan.FromTicks(((timestampTicks * TimeSpan.TicksPerSecond) + _frequency - 1) / _frequency);
@@ -1065,7 +1082,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private void RecordTransitionLocked(VrrpState old, VrrpState now, VrrpTransitionReason reason, string? detail)
     {
         _transitions++;
-        Log.StateChanged(_logger, _name, _vrid, old, now, reason, detail);
+        Log.StateChanged(_logger, _name, _vrid, old, now, reason, detail ?? "");
         var args = new VrrpStateChangedEventArgs(_name, _vrid, _isIPv6, old, now, reason, MasterAddressLocked(), _priority, _time.GetUtcNow(), detail);
         EnqueueLocked(new VrrpAction(VrrpActionKind.RaiseStateChanged, args));
     }

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using VirtualIp.IntegrationTests.Lab;
+using VirtualIp.Testing;
+
+namespace VirtualIp.IntegrationTests.Balancing;
+
+/// <summary>
+/// Two forwarder nodes (samples/VirtualIp.LoadBalancer --vip) share a floating VIP with VRRP in front of two echo
+/// backend nodes; the client reaches the backends at VIP:PORT, the master node dies, and the client reconnects through
+/// the backup. Everything lives in a namespace lab on 192.0.2.0/24.
+/// </summary>
+public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
+{
+    private const string Vip = "192.0.2.100";
+    private const int Port = 8080;
+    private const int BackendPort = 9000;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Client_reaches_the_backends_through_the_backup_after_the_master_forwarder_node_dies()
+    {
+        TestEnvironment.RequireRootAndTools("ip", "dotnet");
+        string sample = await LocateSampleAsync();
+        var vrid = (51 + Random.Shared.Next(0, 150)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 4 }, Ct);
+        var daemons = new List<LabDaemon>();
+        try
+        {
+            var b1 = lab.Node(3);
+            var b2 = lab.Node(4);
+            daemons.Add(LabDaemon.Start("backend1", b1.Namespace, sample, "--echo", $"{b1.IPv4}:{BackendPort}"));
+            daemons.Add(LabDaemon.Start("backend2", b2.Namespace, sample, "--echo", $"{b2.IPv4}:{BackendPort}"));
+            string backends = $"{b1.IPv4}:{BackendPort},{b2.IPv4}:{BackendPort}";
+            LabDaemon Forwarder(string name, LabNode node, int priority) => LabDaemon.Start(name, node.Namespace, sample,
+                "--listen", $"0.0.0.0:{Port}", "--backends", backends, "--scheduler", "round-robin", "--check-interval", "0.5",
+                "--drain-timeout", "0", "--vip", $"{Vip}/24", "--interface", node.Interface, "--vrid", vrid,
+                "--priority", priority.ToString(System.Globalization.CultureInfo.InvariantCulture), "--advert-interval", "0.3");
+            var master = Forwarder("lb1", lab.Node(1), 200);
+            daemons.Add(master);
+            var backup = Forwarder("lb2", lab.Node(2), 100);
+            daemons.Add(backup);
+
+            // Either node may win the first election (process start order varies); lb1 has the higher priority and
+            // preempts, so wait for the settled state: lb1 master, lb2 backup.
+            var sw = Stopwatch.StartNew();
+            await PollAsync(() => Task.FromResult(IsMaster(master.Output) && !IsMaster(backup.Output)), TimeSpan.FromSeconds(40), "lb1 is master and lb2 backup");
+            await PollAsync(() => EchoThroughVipAsync(lab), TimeSpan.FromSeconds(20), "the client reaches a backend at VIP:PORT through the master");
+            output.WriteLine($"first echo through the VIP after {sw.Elapsed.TotalSeconds:F1} s");
+
+            // The next connection (round robin: the other backend) works too.
+            Assert.True(await EchoThroughVipAsync(lab));
+
+            // The master node dies: its process is killed and its link goes down (the VIP goes with it).
+            sw.Restart();
+            master.Kill();
+            (await NetnsLab.ExecAsync(lab.Node(1), "ip", "link", "set", lab.Node(1).Interface, "down")).EnsureSuccess();
+            await PollAsync(() => EchoThroughVipAsync(lab), TimeSpan.FromSeconds(20), "the client reaches a backend at VIP:PORT through the backup");
+            output.WriteLine($"echo through the backup after {sw.Elapsed.TotalSeconds:F1} s");
+            Assert.True(IsMaster(backup.Output), "lb2 reports Master");
+            for (int i = 0; i < 4; i++)
+            {
+                Assert.True(await EchoThroughVipAsync(lab), "every new connection reaches a backend through the backup");
+            }
+        }
+        finally
+        {
+            foreach (var d in daemons)
+            {
+                await d.DisposeAsync();
+                output.WriteLine($"--- {d.Name} ---\n{d.Output}");
+            }
+        }
+    }
+
+    /// <summary>True when the node's last reported VRRP state is Master (the sample prints "vrrp lb OLD -> NEW (reason)").</summary>
+    private static bool IsMaster(string output) =>
+        output.LastIndexOf("-> Master", StringComparison.Ordinal) > Math.Max(
+            output.LastIndexOf("-> Backup", StringComparison.Ordinal), output.LastIndexOf("-> Fault", StringComparison.Ordinal));
+
+    /// <summary>One connection from the client namespace to VIP:PORT; true when "ping N" comes back.</summary>
+    private static Task<bool> EchoThroughVipAsync(NetnsLab lab) => NetnsLab.RunInAsync(lab.Client, () =>
+    {
+        try
+        {
+            using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 2000, SendTimeout = 2000 };
+            var connect = s.ConnectAsync(new IPEndPoint(IPAddress.Parse(Vip), Port));
+            if (!connect.Wait(TimeSpan.FromSeconds(2)))
+            {
+                return false;
+            }
+
+            byte[] msg = Encoding.ASCII.GetBytes("ping " + Environment.TickCount64);
+            s.Send(msg);
+            s.Shutdown(SocketShutdown.Send);
+            var got = new byte[msg.Length];
+            int n = 0;
+            while (n < got.Length)
+            {
+                int r = s.Receive(got, n, got.Length - n, SocketFlags.None);
+                if (r == 0)
+                {
+                    return false;
+                }
+
+                n += r;
+            }
+
+            return got.AsSpan().SequenceEqual(msg);
+        }
+        catch (Exception ex) when (ex is SocketException or AggregateException or IOException)
+        {
+            return false;
+        }
+    });
+
+    private static async Task PollAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < limit)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.Fail($"timed out after {limit.TotalSeconds:F0} s waiting until {what}");
+    }
+
+    /// <summary>The built sample (builds it once when missing; skips when that fails).</summary>
+    private static async Task<string> LocateSampleAsync()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VirtualIp.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.SkipWhen(dir is null, "repository root (VirtualIp.sln) not found above the test binaries");
+        string project = Path.Combine(dir!.FullName, "samples", "VirtualIp.LoadBalancer");
+        string? Find() => new[] { "Release", "Debug" }
+            .Select(c => Path.Combine(project, "bin", c, "net10.0", "VirtualIp.LoadBalancer.dll"))
+            .Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
+        if (Find() is null)
+        {
+            await LabProcess.RunAsync("dotnet", ["build", project, "-c", "Debug", "-v", "q"], TimeSpan.FromMinutes(5), Ct);
+        }
+
+        string? dll = Find();
+        Assert.SkipWhen(dll is null, $"could not build {project}");
+        return dll!;
+    }
+
+    /// <summary>A long-running process inside a lab namespace, its output collected; killed on dispose.</summary>
+    private sealed class LabDaemon : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _output = new();
+
+        private LabDaemon(string name, Process process)
+        {
+            Name = name;
+            _process = process;
+        }
+
+        public string Name { get; }
+
+        public string Output
+        {
+            get
+            {
+                lock (_output)
+                {
+                    return _output.ToString();
+                }
+            }
+        }
+
+        public static LabDaemon Start(string name, string ns, string dll, params string[] args)
+        {
+            var psi = new ProcessStartInfo("ip")
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var a in (string[])["netns", "exec", ns, "dotnet", dll, .. args])
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            var p = new Process { StartInfo = psi };
+            var d = new LabDaemon(name, p);
+            p.OutputDataReceived += (_, e) => d.Append(e.Data);
+            p.ErrorDataReceived += (_, e) => d.Append(e.Data);
+            p.Start();
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            return d;
+        }
+
+        public void Kill()
+        {
+            try
+            {
+                if (!_process.HasExited)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    _process.WaitForExit(5000);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Kill();
+            _process.Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        private void Append(string? line)
+        {
+            if (line is not null)
+            {
+                lock (_output)
+                {
+                    _output.AppendLine(line);
+                }
+            }
+        }
+    }
+}
