@@ -126,6 +126,18 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
         announcer.FrameSent += (iface, _, _) => _metrics.Announced(iface);
         _disposables.Add(announcer);
 
+        foreach (var iface in interfaces)
+        {
+            try
+            {
+                await announcer.PrepareAsync(iface, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogPrepareFailed(_logger, iface, ex); // announcing will try again (and report) on takeover
+            }
+        }
+
         // 3. Static VIPs.
         foreach (var s in o.StaticVips)
         {
@@ -357,6 +369,9 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Notify command '{Command}' ran longer than {Timeout} and was killed")]
     private static partial void LogNotifyTimeout(ILogger logger, string command, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Could not prepare announcements on {Interface}")]
+    private static partial void LogPrepareFailed(ILogger logger, string @interface, Exception exception);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Notify command '{Command}' could not run")]
     private static partial void LogNotifyFailed(ILogger logger, string command, Exception exception);
