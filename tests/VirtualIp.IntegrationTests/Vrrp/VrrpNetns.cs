@@ -222,6 +222,9 @@ internal sealed class KeepalivedProcess : IDisposable
         }
     }
 
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     public static KeepalivedProcess Start(string ns, string config)
     {
         var dir = Directory.CreateTempSubdirectory("vrrp-keepalived-").FullName;
@@ -286,8 +289,16 @@ internal sealed class KeepalivedProcess : IDisposable
 
     public void Dispose()
     {
-        // SIGKILL the VRRP child first: killed after its parent, keepalived's child would notice (PDEATHSIG) and
-        // leave gracefully with a priority-0 advert, which the "master died" tests must not see.
+        // Freeze the parent first (SIGSTOP): a running parent respawns a VRRP child that dies, and under load it did so
+        // before it was killed, so the "dead" keepalived kept advertising. Then SIGKILL the VRRP child: killed after its
+        // parent, the child would notice (PDEATHSIG) and leave gracefully with a priority-0 advert, which the "master died"
+        // tests must not see. Then SIGKILL the frozen parent.
+        var parentPid = Path.Combine(_dir, "keepalived.pid");
+        if (File.Exists(parentPid) && int.TryParse(File.ReadAllText(parentPid).Trim(), out var parent))
+        {
+            _ = Kill(parent, 19 /* SIGSTOP */);
+        }
+
         foreach (var pidFile in new[] { "vrrp.pid", "keepalived.pid" })
         {
             var path = Path.Combine(_dir, pidFile);
