@@ -163,9 +163,14 @@ internal sealed partial class OursDaemon(string ns, int priority, TimeSpan inter
         [.. (Process?.Lines ?? []).Select(l => (l, m: StateChange().Match(l.Text))).Where(x => x.m.Success)
             .Select(x => new StateLine(DateTime.Parse(x.m.Groups[1].Value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), x.l.Arrived, x.m.Groups[3].Value))];
 
-    public override void Start() => Process = Child.Start(Namespace, "dotnet",
-        [dll, "--interface", "eth0", "--vrid", "51", "--priority", Priority.ToString(CultureInfo.InvariantCulture), "--vip", Vip + "/24",
-            "--advert-interval", Ms(Interval), "--vrrp-version", "3", "--name", "VI_51"], workDir);
+    // A .dll runs under the dotnet host (JIT); anything else is a native executable (the Native AOT build).
+    public override void Start() => Process = dll.EndsWith(".dll", StringComparison.Ordinal)
+        ? Child.Start(Namespace, "dotnet", [dll, .. Arguments()], workDir)
+        : Child.Start(Namespace, dll, Arguments(), workDir);
+
+    private string[] Arguments() =>
+        ["--interface", "eth0", "--vrid", "51", "--priority", Priority.ToString(CultureInfo.InvariantCulture), "--vip", Vip + "/24",
+            "--advert-interval", Ms(Interval), "--vrrp-version", "3", "--name", "VI_51"];
 
     public override void Freeze() => Process?.Signal(Native.SIGSTOP);
 
