@@ -1,16 +1,10 @@
 namespace VirtualIp.Testing;
 
-/// <summary>Where the shared test vectors are, and whether kernel tests can run here.</summary>
+/// <summary>Where the test vectors are, and whether kernel tests can run here.</summary>
 internal static class TestEnvironment
 {
-    private static readonly Lazy<string?> s_sharedDir = new(FindSharedDir);
-
-    /// <summary>The shared/ folder beside the checkout (VIRTUALIP_SHARED overrides), or null.</summary>
-    public static string? SharedDir => s_sharedDir.Value;
-
-    /// <summary>The folder of keepalived 2.2.7 captures.</summary>
-    public static string VectorsDir =>
-        Path.Combine(SharedDir ?? throw new InvalidOperationException("shared/ not found: set VIRTUALIP_SHARED"), "vectors", "keepalived-2.2.7");
+    /// <summary>The keepalived 2.2.7 captures, copied from tests/vectors/ into the test output.</summary>
+    public static string VectorsDir => Path.Combine(AppContext.BaseDirectory, "vectors", "keepalived-2.2.7");
 
     /// <summary>True when the process runs as root (uid 0) on Linux.</summary>
     public static bool IsRoot => OperatingSystem.IsLinux() && Environment.UserName == "root" && GetEuid() == 0;
@@ -60,25 +54,5 @@ internal static class TestEnvironment
         {
             return uint.MaxValue;
         }
-    }
-
-    private static string? FindSharedDir()
-    {
-        var env = Environment.GetEnvironmentVariable("VIRTUALIP_SHARED");
-        if (!string.IsNullOrEmpty(env) && Directory.Exists(env))
-        {
-            return env;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(Path.Combine(candidate, "vectors")))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }
