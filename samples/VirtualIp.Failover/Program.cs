@@ -6,8 +6,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VirtualIp.Events;
 using VirtualIp.Failover;
+using VirtualIp.Samples;
 
 // VirtualIp.Failover: a keepalived-like daemon on the library. One line per state change; SIGTERM gives the VIP up cleanly.
+// Exit codes: 0 stopped cleanly, 1 the platform refused (permissions, interface), 2 bad command line,
+// 78 (EX_CONFIG) invalid configuration: one "error: KEY ..." line per problem on stderr.
 if (!FailoverArguments.TryParse(args, out var cli, out bool verbose, out bool help, out string? error) || help)
 {
     if (error is not null)
@@ -41,6 +44,11 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSe
 builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UseLinux();
 
 using var host = builder.Build();
+if (!ConfigurationCheck.Validate(host.Services, Console.Error))
+{
+    return ConfigurationCheck.ExitCode; // 78 = EX_CONFIG: the lines above name every bad key
+}
+
 var events = host.Services.GetRequiredService<IVirtualIpEvents>();
 events.Published += (_, e) =>
 {
@@ -74,8 +82,7 @@ catch (OptionsValidationException ex)
         Console.Error.WriteLine($"error: {failure}");
     }
 
-    Console.Error.WriteLine(FailoverArguments.Usage);
-    return 2;
+    return ConfigurationCheck.ExitCode;
 }
 catch (Exception ex) when (ex is VirtualIp.Binding.VipBindingException or VirtualIp.Linux.Vrrp.VrrpTransportException or VirtualIp.Linux.Packet.FrameSenderException)
 {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using VirtualIp.Balancing;
 using VirtualIp.LoadBalancer;
+using VirtualIp.Samples;
 
 // VirtualIp.LoadBalancer
 //   --listen ADDR:PORT --backends HOST:PORT[*WEIGHT],... [--scheduler NAME] [--udp] [--max-connections N]
@@ -60,7 +61,12 @@ if (vrrp)
     // Two or more of these hosts share the VIP: the VRRP master binds it and announces it, the forwarder listens on
     // 0.0.0.0:PORT (give --listen 0.0.0.0:PORT) so it accepts on the VIP whenever this node holds it. AddVirtualIp also
     // registers the health monitor, so every backend gets an active TCP check (ForwarderOptions.HealthCheck).
-    var vip = VirtualIp.Addressing.VipAddress.Parse(opts["vip"]);
+    if (!VirtualIp.Addressing.VipAddress.TryParse(opts["vip"], out var vip))
+    {
+        Console.Error.WriteLine($"error: --vip {opts["vip"]} is not ADDR/PREFIX (e.g. 192.0.2.100/24).");
+        return 2;
+    }
+
     builder.Services.AddVirtualIp(_ => { }).UseLinux().AddFloatingVip(r =>
     {
         r.Name = "lb";
@@ -112,7 +118,13 @@ builder.Services.AddVirtualIpForwarder(o =>
 
 try
 {
-    await builder.Build().RunAsync();
+    using var host = builder.Build();
+    if (!ConfigurationCheck.Validate(host.Services, Console.Error))
+    {
+        return ConfigurationCheck.ExitCode; // 78 = EX_CONFIG: the lines above name every bad setting
+    }
+
+    await host.RunAsync();
     return 0;
 }
 catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or ArgumentException or FormatException or System.Net.Sockets.SocketException
