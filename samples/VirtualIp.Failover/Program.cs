@@ -32,7 +32,7 @@ var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSetti
 builder.Configuration
     .AddJsonFile("appsettings.json", optional: true)
     .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true)
-    .AddEnvironmentVariables("VIRTUALIP__")
+    .AddEnvironmentVariables() // VIRTUALIP__ROUTERS__0__PRIORITY=150 is VirtualIp:Routers:0:Priority
     .AddInMemoryCollection(cli);
 builder.Logging.AddSimpleConsole(c =>
 {

@@ -20,7 +20,7 @@ namespace VirtualIp.Linux;
 [SupportedOSPlatform("linux")]
 public sealed class LinuxPlatform : IVirtualIpPlatform, IDisposable
 {
-    private readonly NetlinkVipBinder _binder = new();
+    private readonly NetlinkVipBinder _binder;
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
     private readonly bool _usePcap;
@@ -39,6 +39,7 @@ public sealed class LinuxPlatform : IVirtualIpPlatform, IDisposable
         _loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _usePcap = usePcap;
+        _binder = new NetlinkVipBinder(_loggers.CreateLogger<NetlinkVipBinder>());
         FrameSenders = new SenderFactory(usePcap);
     }
 

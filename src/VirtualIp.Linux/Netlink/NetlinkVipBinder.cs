@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Addressing;
 using VirtualIp.Binding;
 using VirtualIp.Linux.Interop;
@@ -15,13 +17,26 @@ namespace VirtualIp.Linux.Netlink;
 /// The binder works in the network namespace of the thread that constructed it. Calls complete synchronously
 /// (the kernel answers in microseconds); the returned <see cref="ValueTask"/>s are already completed.
 /// </remarks>
-internal sealed class NetlinkVipBinder : IVipBinder, IDisposable
+internal sealed partial class NetlinkVipBinder : IVipBinder, IDisposable
 {
     private static readonly VipBindOptions s_defaultOptions = new();
     private readonly NetlinkClient _client;
     private readonly ConcurrentDictionary<string, int> _indexCache = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
+    private int _markState; // 0 = not known yet, 1 = the kernel keeps IFA_PROTO, 2 = it dropped it
+    private int _cleanupWarned;
 
-    public NetlinkVipBinder() => _client = new NetlinkClient();
+    public NetlinkVipBinder(ILogger? logger = null)
+    {
+        _client = new NetlinkClient();
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// Whether the kernel kept the ownership mark on the first address this binder added with it (null until then).
+    /// False means crash cleanup cannot work here: see <see cref="OwnershipMark"/>.
+    /// </summary>
+    internal bool? KernelKeepsMark => Volatile.Read(ref _markState) switch { 1 => true, 2 => false, _ => null };
 
     /// <inheritdoc />
     public ValueTask<bool> AddAsync(string interfaceName, VipAddress vip, VipBindOptions? options = null, CancellationToken cancellationToken = default)
@@ -48,6 +63,11 @@ internal sealed class NetlinkVipBinder : IVipBinder, IDisposable
     public ValueTask<IReadOnlyList<BoundAddress>> RemoveStaleAsync(string interfaceName, IReadOnlyCollection<VipAddress>? keep = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (KernelKeepsMark != true && !OwnershipMark.IsKeptBy(OwnershipMark.RunningKernel) && Interlocked.Exchange(ref _cleanupWarned, 1) == 0)
+        {
+            Log.CleanupUnavailable(_logger, OwnershipMark.RunningKernel, interfaceName);
+        }
+
         var removed = new List<BoundAddress>();
         foreach (var a in List(interfaceName))
         {
@@ -110,7 +130,27 @@ internal sealed class NetlinkVipBinder : IVipBinder, IDisposable
         }
 
         ThrowIfFailed(outcome, vip, interfaceName, adding: true);
+        if (options.MarkOwned && Volatile.Read(ref _markState) == 0)
+        {
+            CheckMarkKept(interfaceName, vip);
+        }
+
         return true;
+    }
+
+    /// <summary>Once per binder: reads the address just added back and records whether the kernel kept IFA_PROTO.</summary>
+    private void CheckMarkKept(string interfaceName, VipAddress vip)
+    {
+        var added = List(interfaceName).FirstOrDefault(a => a.Address.Equals(vip.Address) && a.PrefixLength == vip.PrefixLength);
+        if (added is null)
+        {
+            return; // already removed by someone else: decide on the next add
+        }
+
+        if (Interlocked.CompareExchange(ref _markState, added.IsOwned ? 1 : 2, 0) == 0 && !added.IsOwned)
+        {
+            Log.MarkDropped(_logger, OwnershipMark.RunningKernel, vip.ToString(), interfaceName);
+        }
     }
 
     /// <summary>Removes an address; false if it was not there. Allocates nothing on success.</summary>

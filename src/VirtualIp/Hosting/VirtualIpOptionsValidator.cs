@@ -80,6 +80,11 @@ internal sealed class VirtualIpOptionsValidator(ConfigurationErrors readErrors) 
                 errors.Add($"{k}:Fall = {c.Check.Fall} is out of range 1..1000.");
             }
 
+            if (c.Check.Weight is < -253 or > 253)
+            {
+                errors.Add($"{k}:Weight = {c.Check.Weight} is out of range -253..253.");
+            }
+
             if (c.Check.JitterFraction is < 0 or > 0.5)
             {
                 errors.Add($"{k}:JitterFraction = {c.Check.JitterFraction} is out of range 0..0.5.");

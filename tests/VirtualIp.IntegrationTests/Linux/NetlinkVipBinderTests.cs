@@ -100,6 +100,22 @@ public class NetlinkVipBinderTests
     }
 
     [Fact]
+    public async Task KernelKeepsMark_IsLearntFromTheFirstMarkedAdd_AndMatchesTheKernelVersion()
+    {
+        var (lab, binder) = await StartAsync();
+        await using var _ = lab;
+        using var __ = binder;
+        Assert.Null(binder.KernelKeepsMark);
+        Assert.True(await binder.AddAsync("eth0", V4, new VipBindOptions { MarkOwned = false }, Ct));
+        Assert.Null(binder.KernelKeepsMark); // an unmarked add says nothing about the kernel
+
+        Assert.True(await binder.AddAsync("eth0", V6, cancellationToken: Ct));
+
+        // This machine's kernel decides: 5.18 and later keep IFA_PROTO, older ones drop it (and the binder logs that).
+        Assert.Equal(OwnershipMark.IsKeptBy(OwnershipMark.RunningKernel), binder.KernelKeepsMark);
+    }
+
+    [Fact]
     public async Task Label_IsSetOnIPv4AndValidated()
     {
         var (lab, binder) = await StartAsync();
