@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Reflection;
 using System.Text;
 using VirtualIp.IntegrationTests.Lab;
 using VirtualIp.Testing;
@@ -133,28 +134,14 @@ public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
         Assert.Fail($"timed out after {limit.TotalSeconds:F0} s waiting until {what}");
     }
 
-    /// <summary>The built sample (builds it once when missing; skips when that fails).</summary>
-    private static async Task<string> LocateSampleAsync()
+    /// <summary>The sample, built with this test project (its path is baked into the assembly at build time).</summary>
+    private static Task<string> LocateSampleAsync()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VirtualIp.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        Assert.SkipWhen(dir is null, "repository root (VirtualIp.sln) not found above the test binaries");
-        string project = Path.Combine(dir!.FullName, "samples", "VirtualIp.LoadBalancer");
-        string? Find() => new[] { "Release", "Debug" }
-            .Select(c => Path.Combine(project, "bin", c, "net10.0", "VirtualIp.LoadBalancer.dll"))
-            .Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
-        if (Find() is null)
-        {
-            await LabProcess.RunAsync("dotnet", ["build", project, "-c", "Debug", "-v", "q"], TimeSpan.FromMinutes(5), Ct);
-        }
-
-        string? dll = Find();
-        Assert.SkipWhen(dll is null, $"could not build {project}");
-        return dll!;
+        string? dll = typeof(LoadBalancerFailoverTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "LoadBalancerSampleDll")?.Value;
+        return File.Exists(dll)
+            ? Task.FromResult(dll)
+            : throw new InvalidOperationException($"samples/VirtualIp.LoadBalancer was not built at '{dll}' (it builds with this test project)");
     }
 
     /// <summary>A long-running process inside a lab namespace, its output collected; killed on dispose.</summary>
