@@ -20,7 +20,7 @@ public sealed class SnippetTests
     public void Every_csharp_block_is_a_compiled_snippet()
     {
         var regions = Regions();
-        var blocks = ExampleFiles.Blocks("csharp").ToList();
+        var blocks = ExampleFiles.Blocks("csharp").Concat(ExampleFiles.Blocks("cs")).Concat(ExampleFiles.Blocks("c#")).ToList();
         Assert.True(blocks.Count >= 5, $"found only {blocks.Count} csharp blocks under {ExampleFiles.Root}");
 
         var problems = new List<string>();
