@@ -40,6 +40,7 @@ public sealed class OptionsValidationTests
     [InlineData("VirtualIp:Announcements:BurstCount", "0", "VirtualIp:Announcements:BurstCount = 0 is out of range 1..100")]
     [InlineData("VirtualIp:Announcements:ArpMode", "Shout", "VirtualIp:Announcements:ArpMode = 'Shout' is not one of")]
     [InlineData("VirtualIp:Checks:0:Target", "ftp://x", "VirtualIp:Checks:0:Target = 'ftp://x' is not a check")]
+    [InlineData("VirtualIp:Checks:0:Weight", "300", "VirtualIp:Checks:0:Weight = 300 is out of range -253..253")]
     [InlineData("VirtualIp:StaticVips:0:Vips:0", "192.0.2.50/24", "VirtualIp:StaticVips:0:Interface is required")]
     [InlineData("VirtualIp:Pools:0:Ranges:0", "192.0.2.20-192.0.2.10", "VirtualIp:Pools:0: Pool 'pool0': range '192.0.2.20-192.0.2.10' ends before it starts")]
     public void Invalid_values_are_named(string key, string value, string expected)
