@@ -142,7 +142,7 @@ public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
             dir = dir.Parent;
         }
 
-        Assert.SkipWhen(dir is null, "repository root (VirtualIp.sln) not found above the test binaries");
+        TestEnvironment.Require(dir is not null, "repository root (VirtualIp.sln) not found above the test binaries");
         string project = Path.Combine(dir!.FullName, "samples", "VirtualIp.LoadBalancer");
         string? Find() => new[] { "Release", "Debug" }
             .Select(c => Path.Combine(project, "bin", c, "net10.0", "VirtualIp.LoadBalancer.dll"))
@@ -153,7 +153,7 @@ public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
         }
 
         string? dll = Find();
-        Assert.SkipWhen(dll is null, $"could not build {project}");
+        TestEnvironment.Require(dll is not null, $"could not build {project}");
         return dll!;
     }
 
