@@ -248,7 +248,7 @@ public sealed class RawVrrpTransportTests(ITestOutputHelper output)
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task One_way_latency_through_the_receive_loop_is_measured(bool ipv6)
+    public async Task Adverts_arrive_in_order_well_within_the_minimum_advert_interval(bool ipv6)
     {
         TestEnvironment.RequireRootAndTools("ip");
         using var net = VrrpNetnsPair.Create();
@@ -272,7 +272,13 @@ public sealed class RawVrrpTransportTests(ITestOutputHelper output)
         const int warmup = 20; // JIT and first-use costs are not steady state
         var micros = Enumerable.Range(warmup, count - warmup).Select(i => Stopwatch.GetElapsedTime(sent[i], handler.Arrived[i]).TotalMicroseconds).Order().ToArray();
         output.WriteLine($"{(ipv6 ? "IPv6" : "IPv4")} send -> handler over veth: p50 {micros[micros.Length / 2]:F0} us, p99 {micros[micros.Length * 99 / 100]:F0} us, max {micros[^1]:F0} us");
-        Assert.All(micros, m => Assert.True(m > 0));
+        // VRRPv3's shortest advert interval is 1 centisecond (RFC 9568 5.2.7): the receive path must deliver the
+        // typical advert in well under that, or a backup at the minimum interval would see its master late.
+        Assert.InRange(micros[micros.Length / 2], 0, 10_000);
+        for (var i = 1; i < count; i++)
+        {
+            Assert.True(handler.Arrived[i] >= handler.Arrived[i - 1], $"advert {i} arrived before advert {i - 1}");
+        }
     }
 
     private sealed class TimestampHandler(int count) : IVrrpPacketHandler

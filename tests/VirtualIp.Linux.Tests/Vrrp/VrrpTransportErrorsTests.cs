@@ -101,11 +101,4 @@ public sealed class VrrpTransportErrorsTests
         Assert.Contains("SourceAddress", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Exception_message_without_errno_or_hint()
-    {
-        var ex = new VrrpTransportException("plain");
-        Assert.Equal("plain", ex.Message);
-        Assert.Equal(0, ex.ErrorCode);
-    }
 }
