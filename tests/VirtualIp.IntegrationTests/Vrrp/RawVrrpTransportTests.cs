@@ -216,27 +216,43 @@ public sealed class RawVrrpTransportTests(ITestOutputHelper output)
         b.Attach(handler); // no loop: this thread drains, so the thread's allocation counter sees all receive work
         var payload = VrrpBytes.V3Advert(56, 100, 100, new byte[ipv6 ? 16 : 4]);
 
-        int SendAndWait(int n)
+        int Send(int n)
         {
             for (var i = 0; i < n; i++)
             {
                 a.Send(payload, 0);
             }
 
-            Thread.Sleep(100); // let the veth deliver
             return n;
         }
 
-        SendAndWait(10);
-        b.DrainReceiveQueue();
-        var expected = handler.Count;
+        // Drains until the handler has seen everything sent (poll with a deadline, no fixed sleep): only the
+        // drains are measured, never the waits between them.
+        long DrainUntil(int count)
+        {
+            long bytes = 0;
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                b.DrainReceiveQueue();
+                bytes += GC.GetAllocatedBytesForCurrentThread() - before;
+                if (handler.Count >= count || deadline.Elapsed > TimeSpan.FromSeconds(10))
+                {
+                    return bytes;
+                }
+
+                Thread.Sleep(1);
+            }
+        }
+
+        var expected = Send(10);
+        DrainUntil(expected);
         long allocated = 0;
         for (var round = 0; round < 10; round++)
         {
-            expected += SendAndWait(50);
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            b.DrainReceiveQueue();
-            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            expected += Send(50);
+            allocated += DrainUntil(expected);
         }
 
         Assert.Equal(expected, handler.Count);
