@@ -1,83 +1,159 @@
 #!/usr/bin/env bash
-# VirtualIp's test command: installs what the suite needs (as root), runs every test project,
-# and ends with one line "N passed, N failed, N skipped" computed from the real results.
+# VirtualIp's test command. Builds, runs every test project (tests/*/*.csproj) and ends with one line
+# "N passed, N failed, N skipped" counted from the .trx of each run, never inferred:
+#  - each project's test count is listed first (dotnet test --list-tests); fewer results than that (a crashed,
+#    aborted or hung test host) count the missing tests as failed;
+#  - every dotnet test exit code is checked: a non-zero exit with no failed test still counts as one failure;
+#  - a failed test is run once more on its own; it counts as passed only when the retry's own .trx shows that
+#    exact test passed (a skip, an empty filter or a missing result on retry stays a failure), and it is named;
+#  - the tools the tests need (tests/tools.txt) are checked up front; with CI=true anything missing is a failure.
+# It installs nothing and never stops, disables or kills anything it did not start (.ci/run installs packages).
+# Environment: CI=true (CI mode), VIRTUALIP_TEST_PROJECTS="a.csproj b.csproj" (run only these: used by the
+# script's self-test, eng/selftest/run.sh), VIRTUALIP_TEST_NO_BUILD=1, VIRTUALIP_TEST_RESULTS=DIR.
 set -u
 cd "$(dirname "$0")"
 root=$(pwd)
-
-need_pkgs=()
-if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  command -v keepalived >/dev/null 2>&1 || [ -x /usr/sbin/keepalived ] || need_pkgs+=(keepalived)
-  command -v tcpdump >/dev/null 2>&1 || [ -x /usr/bin/tcpdump ] || need_pkgs+=(tcpdump)
-  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need_pkgs+=(haproxy)
-  command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need_pkgs+=(iproute2)
-  command -v ping >/dev/null 2>&1 || need_pkgs+=(iputils-ping)
-  ls /usr/lib/*/libpcap.so.0.8 >/dev/null 2>&1 || need_pkgs+=(libpcap0.8)
-  if [ ${#need_pkgs[@]} -gt 0 ]; then
-    echo "test.sh: installing ${need_pkgs[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null 2>&1 || true
-    apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null 2>&1 || echo "test.sh: apt-get install failed; tests needing these tools will skip"
-  fi
-  # keepalived's package may start a daemon with the default config; our tests run their own instances.
-  (systemctl stop keepalived 2>/dev/null; systemctl disable keepalived 2>/dev/null) >/dev/null 2>&1 || true
-  pkill -x haproxy >/dev/null 2>&1 || true
-fi
-
-results="$root/artifacts/test-results"
-rm -rf "$results"
-mkdir -p "$results"
-
-dotnet build VirtualIp.sln -c Release -nologo -v q -clp:ErrorsOnly
-build_rc=$?
-if [ $build_rc -ne 0 ]; then
-  echo "0 passed, 1 failed, 0 skipped"
-  exit 1
-fi
-
-# Test projects run one after another (each runs its own classes in parallel): the machine has 2 cores.
-for proj in tests/*/*.csproj; do
-  name=$(basename "$proj" .csproj)
-  dotnet test "$proj" -c Release --no-build -nologo -v q \
-    --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-    --logger "console;verbosity=normal" 2>&1 | grep -E "^\s+(Failed|Skipped) |^\s+Error Message|Total tests|error [A-Z]+[0-9]+:|Test Run Aborted" | head -200
-done
-
-# A test that fails is run once more on its own (timing tests on a 2-core machine can lose a race to a parallel
-# build or test class). A test that passes then is reported as flaky by name and counted as passed; a test that
-# fails again is counted as failed.
-flaky=0
-for trx in "$results"/*.trx; do
-  [ -f "$trx" ] || continue
-  name=$(basename "$trx" .trx)
-  grep -q 'outcome="Failed"' "$trx" || continue
-  mapfile -t failing < <(grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | grep -o 'testName="[^"]*"' | sed 's/^testName="//; s/"$//; s/(.*$//' | sort -u)
-  [ ${#failing[@]} -gt 0 ] || continue
-  filter=$(printf 'FullyQualifiedName~%s|' "${failing[@]}"); filter=${filter%|}
-  echo "test.sh: re-running ${#failing[@]} failed test(s) of $name once: ${failing[*]}"
-  if dotnet test "tests/$name/$name.csproj" -c Release --no-build -nologo -v q --filter "$filter" \
-       --logger "trx;LogFileName=$name.retry.trx" --results-directory "$results/retry" >/dev/null 2>&1; then
-    line=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-    nf=$(echo "$line" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*')
-    echo "test.sh: FLAKY (failed, then passed on retry): ${failing[*]}"
-    flaky=$((flaky + ${nf:-0}))
-  fi
-done
-
+ci=false; [ "${CI:-}" = "true" ] && ci=true
+results=${VIRTUALIP_TEST_RESULTS:-$root/artifacts/test-results}
+rm -rf "$results"; mkdir -p "$results"
 passed=0; failed=0; skipped=0
-for trx in "$results"/*.trx; do
-  [ -f "$trx" ] || continue
-  line=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  get() { echo "$line" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
-  p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); a=$(get aborted); n=$(get notExecuted)
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0})); skipped=$((skipped + ${n:-0}))
-done
-nproj=$(ls tests/*/*.csproj | wc -l); ntrx=$(ls "$results"/*.trx 2>/dev/null | wc -l)
-if [ "$ntrx" -lt "$nproj" ]; then
-  echo "test.sh: only $ntrx of $nproj test projects produced results (a test host crashed or hung)"
-  failed=$((failed + nproj - ntrx))
+start=$(date +%s)
+say() { echo "test.sh: $*"; }
+
+if [ -n "${VIRTUALIP_TEST_PROJECTS:-}" ]; then
+  read -r -a projects <<< "$VIRTUALIP_TEST_PROJECTS"; suite=false
+else
+  projects=(tests/*/*.csproj); suite=true
 fi
-passed=$((passed + flaky)); failed=$((failed - flaky))
-[ "$flaky" -gt 0 ] && echo "test.sh: $flaky flaky test(s) counted as passed after a successful retry (named above)"
+
+# 1. What the machine must provide (tests/tools.txt). Outside CI a missing tool only means its tests skip.
+if $suite; then
+  missing=()
+  while read -r kind name pkg _; do
+    case "$kind" in
+      tool) command -v "$name" >/dev/null 2>&1 || [ -x "/usr/sbin/$name" ] || [ -x "/sbin/$name" ] || missing+=("$name ($pkg)") ;;
+      lib) ldconfig -p 2>/dev/null | grep -q "$name" || missing+=("$name ($pkg)") ;;
+      root) [ "$(id -u)" = 0 ] || missing+=("effective uid 0 (run as root)") ;;
+    esac
+  done < <(grep -v '^\s*#' tests/tools.txt | grep -v '^\s*$')
+  if [ ${#missing[@]} -gt 0 ]; then
+    if $ci; then
+      say "CI=true and the machine lacks: ${missing[*]} (.ci/run must install them)"
+      failed=$((failed + ${#missing[@]}))
+    else
+      say "missing here (their tests skip, each with the reason): ${missing[*]}"
+    fi
+  fi
+fi
+
+# 2. Build.
+if [ -z "${VIRTUALIP_TEST_NO_BUILD:-}" ]; then
+  if $suite; then
+    dotnet build VirtualIp.sln -c Release -nologo -v q -clp:ErrorsOnly; build_rc=$?
+  else
+    build_rc=0
+    for proj in "${projects[@]}"; do
+      dotnet build "$proj" -c Release -nologo -v q -clp:ErrorsOnly || build_rc=1
+    done
+  fi
+  if [ $build_rc -ne 0 ]; then
+    say "build failed"
+    echo "$passed passed, $((failed + 1)) failed, $skipped skipped"
+    exit 1
+  fi
+fi
+
+# 3. The script's own self-test (eng/selftest): proves a crash, a failure, a skip on retry and a vanished test
+#    on retry each fail a run. Counted as one test.
+if $suite; then
+  if bash eng/selftest/run.sh > "$results/selftest.log" 2>&1; then
+    say "self-test of test.sh passed ($(grep -c '^selftest: ok' "$results/selftest.log") paths proven)"
+    passed=$((passed + 1))
+  else
+    say "self-test of test.sh FAILED:"; tail -30 "$results/selftest.log"
+    failed=$((failed + 1))
+  fi
+fi
+
+# Prints "OUTCOME<TAB>Class.Method<TAB>test name" for every result in a .trx.
+results_of() { awk -f "$root/eng/trx-results.awk" "$1"; }
+
+# 4. Each project, one after another (each runs its own classes in parallel; the machine has 2 cores).
+for proj in "${projects[@]}"; do
+  name=$(basename "$proj" .csproj)
+  dir="$results/$name"; mkdir -p "$dir"
+  expected=$(dotnet test "$proj" -c Release --no-build -nologo --list-tests 2>/dev/null \
+    | awk '/The following Tests are available:/ {on=1; next} on && /^    / {n++} END {print n+0}')
+  coverage=()
+  $suite && coverage=(--collect "XPlat Code Coverage")
+  dotnet test "$proj" -c Release --no-build -nologo -v q "${coverage[@]}" \
+    --blame-hang-timeout 10m --blame-hang-dump-type none \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$dir" \
+    --logger "console;verbosity=normal" > "$dir/console.log" 2>&1
+  rc=$?
+  # Show failures with their message, and skips with their reason.
+  awk '/^  (Failed|Skipped) / {show=1; n=0} /^  Stack Trace:/ {show=0} /^  (Passed) / {show=0}
+       show && n++ < 12 {print}
+       /Test Run Aborted|The active test run was aborted|error [A-Z]+[0-9]+:/ {print}' "$dir/console.log" | head -300
+
+  trx="$dir/$name.trx"
+  if [ -f "$trx" ]; then results_of "$trx" > "$dir/results.tsv"; else : > "$dir/results.tsv"; fi
+  p=$(grep -c '^Passed' "$dir/results.tsv"); s=$(grep -c '^NotExecuted' "$dir/results.tsv")
+  f=$(grep -vc -e '^Passed' -e '^NotExecuted' "$dir/results.tsv")
+  n=$((p + s + f))
+  say "$name: $n of $expected tests ran: $p passed, $f failed, $s skipped (dotnet test exit $rc)"
+  if [ "$n" -lt "$expected" ]; then
+    say "$name: $((expected - n)) test(s) never reported a result (test host crashed, aborted or hung): counted as failed"
+    f=$((f + expected - n))
+  fi
+  if [ "$expected" -eq 0 ]; then
+    say "$name: --list-tests found no test: counted as one failure"
+    f=$((f + 1))
+  fi
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+    say "$name: dotnet test exited $rc although no test failed: counted as one failure"
+    f=1
+  fi
+
+  # 5. Retry each failed test once, alone; credit only tests whose retry result is Passed.
+  mapfile -t failing < <(grep -v -e '^Passed' -e '^NotExecuted' "$dir/results.tsv" | cut -f2- | sort -u)
+  if [ ${#failing[@]} -gt 0 ] && [ ${#failing[@]} -le 20 ]; then
+    filter=$(printf '%s\n' "${failing[@]}" | cut -f1 | sort -u | sed 's/^/FullyQualifiedName=/' | paste -sd'|')
+    say "$name: re-running ${#failing[@]} failed test(s) once, alone"
+    dotnet test "$proj" -c Release --no-build -nologo -v q --filter "$filter" \
+      --blame-hang-timeout 10m --blame-hang-dump-type none \
+      --logger "trx;LogFileName=$name.retry.trx" --results-directory "$dir/retry" > "$dir/retry.log" 2>&1
+    retry_rc=$?
+    retry_tsv="$dir/retry.tsv"
+    if [ -f "$dir/retry/$name.retry.trx" ]; then results_of "$dir/retry/$name.retry.trx" > "$retry_tsv"; else : > "$retry_tsv"; fi
+    for t in "${failing[@]}"; do
+      tname=${t#*$'\t'}
+      outcomes=$(awk -F'\t' -v n="$tname" '$3 == n {print $1}' "$retry_tsv" | sort -u | paste -sd,)
+      if [ "$outcomes" = "Passed" ]; then
+        say "FLAKY (failed, then passed alone on retry): $tname"
+        f=$((f - 1)); p=$((p + 1))
+      else
+        say "still failing on retry (${outcomes:-no result: empty filter or test not found}; exit $retry_rc): $tname"
+      fi
+    done
+  elif [ ${#failing[@]} -gt 20 ]; then
+    say "$name: ${#failing[@]} tests failed: not retried (a broken build or environment, not a flake)"
+  fi
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+done
+
+# 6. Line coverage per package, merged over the test projects (coverlet collector, cobertura).
+if $suite; then
+  mapfile -t cov < <(find "$results" -name 'coverage.cobertura.xml' -not -path '*/retry/*')
+  if [ ${#cov[@]} -gt 0 ]; then
+    say "line coverage per package (merged over ${#cov[@]} test projects):"
+    awk -f eng/coverage-summary.awk "${cov[@]}" | sort | awk -F'\t' '{printf "  %-28s %6.1f %%  (%d of %d lines)\n", $1, $4, $2, $3}' \
+      | tee "$results/coverage.txt"
+  else
+    say "no coverage files found"
+  fi
+fi
+
+say "took $(( $(date +%s) - start )) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

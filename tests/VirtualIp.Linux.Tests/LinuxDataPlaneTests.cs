@@ -1,3 +1,4 @@
+using VirtualIp.Testing;
 using VirtualIp.Binding;
 using VirtualIp.Linux.Interop;
 using VirtualIp.Linux.Packet;
@@ -10,7 +11,7 @@ public class LinuxDataPlaneTests
     [Fact]
     public async Task Binder_ReportsAnUnknownInterfaceAsEnodev()
     {
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "needs Linux");
+        TestEnvironment.Require(OperatingSystem.IsLinux(), "needs Linux");
         var binder = LinuxDataPlane.CreateBinder();
         try
         {
@@ -28,7 +29,7 @@ public class LinuxDataPlaneTests
     [Fact]
     public async Task Watcher_CanBeDisposedWithoutStarting()
     {
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "needs Linux");
+        TestEnvironment.Require(OperatingSystem.IsLinux(), "needs Linux");
         var watcher = LinuxDataPlane.CreateWatcher();
         await watcher.DisposeAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await watcher.StartAsync(TestContext.Current.CancellationToken));
@@ -37,7 +38,7 @@ public class LinuxDataPlaneTests
     [Fact]
     public void FrameSender_UnknownInterface_IsATypedError()
     {
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "needs Linux");
+        TestEnvironment.Require(OperatingSystem.IsLinux(), "needs Linux");
         var ex = Assert.Throws<FrameSenderException>(() => LinuxDataPlane.CreateFrameSender("nosuchif1"));
         Assert.Equal(Errno.ENODEV, ex.ErrorCode);
     }

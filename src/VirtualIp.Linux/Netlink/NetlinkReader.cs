@@ -172,11 +172,12 @@ internal readonly ref struct NetlinkError
         if ((message.Flags & Nl.NLM_F_ACK_TLVS) != 0)
         {
             // Without NLM_F_CAPPED the whole request is echoed before the TLVs.
-            int echoed = (message.Flags & Nl.NLM_F_CAPPED) != 0 || code == 0 ? Nl.HeaderLength : Nl.Align((int)Math.Min(origLen, int.MaxValue));
-            int start = 4 + echoed;
+            // In 64 bits: a hostile nlmsg_len near 2^32 must not wrap into a negative start.
+            long echoed = (message.Flags & Nl.NLM_F_CAPPED) != 0 || code == 0 ? Nl.HeaderLength : ((long)origLen + 3) & ~3L;
+            long start = 4 + echoed;
             if (start <= p.Length)
             {
-                var attrs = new NetlinkAttributeReader(p[start..]);
+                var attrs = new NetlinkAttributeReader(p[(int)start..]);
                 while (attrs.TryRead(out ushort type, out var value))
                 {
                     if (type == Nl.NLMSGERR_ATTR_MSG)

@@ -16,16 +16,20 @@ namespace VirtualIp.Windows.Binding;
 internal sealed class IpHelperVipBinder : IVipBinder
 {
     private readonly OwnershipLedger _ledger;
+    private readonly IIpHelper _ip;
 
-    public IpHelperVipBinder(OwnershipLedger ledger) => _ledger = ledger;
+    public IpHelperVipBinder(OwnershipLedger ledger, IIpHelper? ipHelper = null)
+    {
+        _ledger = ledger;
+        _ip = ipHelper ?? IpHelperNative.Instance;
+    }
 
-    public unsafe ValueTask<bool> AddAsync(string interfaceName, VipAddress vip, VipBindOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask<bool> AddAsync(string interfaceName, VipAddress vip, VipBindOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(vip);
         options ??= new VipBindOptions();
         var (luid, index) = ResolveInterface(interfaceName);
-        MIB_UNICASTIPADDRESS_ROW row;
-        IpHlpApi.InitializeUnicastIpAddressEntry(&row);
+        _ip.InitializeUnicastIpAddressEntry(out var row);
         IpHelperMarshal.WriteAddress(ref row.Address, vip.Address);
         row.InterfaceLuid = luid;
         row.InterfaceIndex = index;
@@ -40,7 +44,7 @@ internal sealed class IpHelperVipBinder : IVipBinder
             row.DadState = IpHlpApi.IpDadStatePreferred;
         }
 
-        int rc = IpHlpApi.CreateUnicastIpAddressEntry(&row);
+        int rc = _ip.CreateUnicastIpAddressEntry(row);
         if (rc == IpHlpApi.ERROR_OBJECT_ALREADY_EXISTS)
         {
             return ValueTask.FromResult(false);
@@ -55,16 +59,15 @@ internal sealed class IpHelperVipBinder : IVipBinder
         return ValueTask.FromResult(true);
     }
 
-    public unsafe ValueTask<bool> RemoveAsync(string interfaceName, VipAddress vip, CancellationToken cancellationToken = default)
+    public ValueTask<bool> RemoveAsync(string interfaceName, VipAddress vip, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(vip);
         var (luid, index) = ResolveInterface(interfaceName);
-        MIB_UNICASTIPADDRESS_ROW row;
-        IpHlpApi.InitializeUnicastIpAddressEntry(&row);
+        _ip.InitializeUnicastIpAddressEntry(out var row);
         IpHelperMarshal.WriteAddress(ref row.Address, vip.Address);
         row.InterfaceLuid = luid;
         row.InterfaceIndex = index;
-        int rc = IpHlpApi.DeleteUnicastIpAddressEntry(&row);
+        int rc = _ip.DeleteUnicastIpAddressEntry(row);
         _ledger.Remove(interfaceName, vip);
         if (rc is IpHlpApi.ERROR_NOT_FOUND or IpHlpApi.ERROR_FILE_NOT_FOUND)
         {
@@ -75,37 +78,27 @@ internal sealed class IpHelperVipBinder : IVipBinder
         return ValueTask.FromResult(true);
     }
 
-    public unsafe ValueTask<IReadOnlyList<BoundAddress>> ListAsync(string interfaceName, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<BoundAddress>> ListAsync(string interfaceName, CancellationToken cancellationToken = default)
     {
         var (_, index) = ResolveInterface(interfaceName);
         var owned = _ledger.Read().Where(e => e.Interface == interfaceName).Select(e => e.Vip.Address).ToHashSet();
-        MIB_UNICASTIPADDRESS_TABLE* table = null;
-        IpHelperMarshal.ThrowOnError(IpHlpApi.GetUnicastIpAddressTable(IpHlpApi.AF_UNSPEC, &table), "Listing addresses", interfaceName);
-        try
+        IpHelperMarshal.ThrowOnError(_ip.GetUnicastIpAddressRows(out var rows), "Listing addresses", interfaceName);
+        var result = new List<BoundAddress>();
+        foreach (ref readonly var row in rows.AsSpan())
         {
-            var result = new List<BoundAddress>();
-            var rows = &table->Table;
-            for (uint i = 0; i < table->NumEntries; i++)
+            if (row.InterfaceIndex != index)
             {
-                ref var row = ref rows[i];
-                if (row.InterfaceIndex != index)
-                {
-                    continue;
-                }
-
-                var address = IpHelperMarshal.ReadAddress(row.Address);
-                if (address is not null)
-                {
-                    result.Add(new BoundAddress(address, row.OnLinkPrefixLength, (int)row.InterfaceIndex, null, (uint)row.DadState, owned.Contains(address)));
-                }
+                continue;
             }
 
-            return ValueTask.FromResult<IReadOnlyList<BoundAddress>>(result);
+            var address = IpHelperMarshal.ReadAddress(row.Address);
+            if (address is not null)
+            {
+                result.Add(new BoundAddress(address, row.OnLinkPrefixLength, (int)row.InterfaceIndex, null, (uint)row.DadState, owned.Contains(address)));
+            }
         }
-        finally
-        {
-            IpHlpApi.FreeMibTable(table);
-        }
+
+        return ValueTask.FromResult<IReadOnlyList<BoundAddress>>(result);
     }
 
     public async ValueTask<IReadOnlyList<BoundAddress>> RemoveStaleAsync(string interfaceName, IReadOnlyCollection<VipAddress>? keep = null, CancellationToken cancellationToken = default)
@@ -128,45 +121,24 @@ internal sealed class IpHelperVipBinder : IVipBinder
         var (luid, index) = ResolveInterface(interfaceName);
         MIB_IF_ROW2 row = default;
         row.InterfaceLuid = luid;
-        IpHelperMarshal.ThrowOnError(IpHlpApi.GetIfEntry2(&row), "Reading the interface", interfaceName);
+        IpHelperMarshal.ThrowOnError(_ip.GetIfEntry2(ref row), "Reading the interface", interfaceName);
         var mac = row.PhysicalAddressLength == 6 ? new MacAddress(new ReadOnlySpan<byte>(row.PhysicalAddress, 6)) : MacAddress.Zero;
         const int IfOperStatusUp = 1;
-        IPAddress? v4 = null, ll = null;
-        foreach (var ni in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
-        {
-            if (ni.Name != interfaceName)
-            {
-                continue;
-            }
-
-            foreach (var ua in ni.GetIPProperties().UnicastAddresses)
-            {
-                if (v4 is null && ua.Address.AddressFamily == AddressFamily.InterNetwork)
-                {
-                    v4 = ua.Address;
-                }
-                else if (ll is null && ua.Address.IsIPv6LinkLocal)
-                {
-                    ll = ua.Address;
-                }
-            }
-        }
+        var (v4, ll) = _ip.GetInterfaceAddresses(interfaceName);
 
         return ValueTask.FromResult(new InterfaceInfo(interfaceName, (int)index, mac, (int)row.Mtu, row.OperStatus == IfOperStatusUp, v4, ll));
     }
 
-    private static unsafe (ulong Luid, uint Index) ResolveInterface(string interfaceName)
+    private (ulong Luid, uint Index) ResolveInterface(string interfaceName)
     {
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);
-        ulong luid;
-        int rc = IpHlpApi.ConvertInterfaceAliasToLuid(interfaceName, &luid);
+        int rc = _ip.ConvertInterfaceAliasToLuid(interfaceName, out ulong luid);
         if (rc != IpHlpApi.NO_ERROR)
         {
             throw new VipBindingException($"Interface '{interfaceName}' was not found", rc, $"interface '{interfaceName}' does not exist (use the alias shown by Get-NetAdapter)");
         }
 
-        uint index;
-        IpHelperMarshal.ThrowOnError(IpHlpApi.ConvertInterfaceLuidToIndex(&luid, &index), "Resolving the interface index", interfaceName);
+        IpHelperMarshal.ThrowOnError(_ip.ConvertInterfaceLuidToIndex(luid, out uint index), "Resolving the interface index", interfaceName);
         return (luid, index);
     }
 }

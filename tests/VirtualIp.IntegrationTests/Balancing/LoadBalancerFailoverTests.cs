@@ -13,6 +13,7 @@ namespace VirtualIp.IntegrationTests.Balancing;
 /// backend nodes; the client reaches the backends at VIP:PORT, the master node dies, and the client reconnects through
 /// the backup. Everything lives in a namespace lab on 192.0.2.0/24.
 /// </summary>
+[Collection(VirtualIp.IntegrationTests.Failover.FailoverCollection.Name)]
 public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
 {
     private const string Vip = "192.0.2.100";
@@ -59,8 +60,12 @@ public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
             sw.Restart();
             master.Kill();
             (await NetnsLab.ExecAsync(lab.Node(1), "ip", "link", "set", lab.Node(1).Interface, "down")).EnsureSuccess();
-            await PollAsync(() => EchoThroughVipAsync(lab), TimeSpan.FromSeconds(20), "the client reaches a backend at VIP:PORT through the backup");
-            output.WriteLine($"echo through the backup after {sw.Elapsed.TotalSeconds:F1} s");
+            // Bound: Master_Down_Interval of lb2 (3 x 0.3 s + 156/256 x 0.3 s = 1.08 s), plus one echo attempt that
+            // may have started just before the takeover (its connect waits up to 2 s), plus the 200 ms poll period,
+            // plus a stated 1 s for the killed process, the link change and a loaded 2-core machine.
+            var bound = TimeSpan.FromSeconds((3 * 0.3) + (156.0 / 256 * 0.3) + 2 + 0.2 + 1);
+            await PollAsync(() => EchoThroughVipAsync(lab), bound, "the client reaches a backend at VIP:PORT through the backup");
+            output.WriteLine($"echo through the backup after {sw.Elapsed.TotalSeconds:F1} s (bound {bound.TotalSeconds:F1} s)");
             Assert.True(IsMaster(backup.Output), "lb2 reports Master");
             for (int i = 0; i < 4; i++)
             {

@@ -74,6 +74,20 @@ internal static class ClusterAssert
         return r.StdOut.Contains($" {vip}/", StringComparison.Ordinal);
     }
 
+    /// <summary>The machine's current noise: the slowest of five <c>ip addr show</c> round trips into the node.</summary>
+    public static async Task<TimeSpan> MachineNoiseAsync(LabNode node)
+    {
+        var worst = TimeSpan.Zero;
+        for (int i = 0; i < 5; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await HoldsAsync(node, "0.0.0.0");
+            worst = sw.Elapsed > worst ? sw.Elapsed : worst;
+        }
+
+        return worst;
+    }
+
     /// <summary>Polls <paramref name="condition"/> every 50 ms until true; fails with <paramref name="what"/> and the logs at the deadline.</summary>
     public static async Task<TimeSpan> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, params FailoverDaemon?[] daemons)
     {

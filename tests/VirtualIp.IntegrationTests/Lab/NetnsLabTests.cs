@@ -42,14 +42,6 @@ public class NetnsLabTests
         Assert.Empty((await ListNamespacesAsync()).Intersect(mine));
     }
 
-    [Fact]
-    public async Task TwoLabs_HaveDistinctNamespaces()
-    {
-        TestEnvironment.RequireRootAndTools("ip");
-        await using var a = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
-        await using var b = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
-        Assert.Empty(a.Namespaces.Intersect(b.Namespaces));
-    }
 
     [Fact]
     public async Task RunIn_ExecutesInsideTheNamespace()

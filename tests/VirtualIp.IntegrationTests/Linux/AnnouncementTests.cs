@@ -32,7 +32,7 @@ public class AnnouncementTests
     [MemberData(nameof(Cases))]
     public async Task Announcement_MovesTheClientsNeighbourEntryToTheNewOwner(string sender, bool ipv6)
     {
-        TestEnvironment.RequireRootAndTools("ip", "ping");
+        TestEnvironment.RequireRootAndTools("ip", "ping", "tcpdump");
         var vip = ipv6 ? V6 : V4;
         await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 2 }, Ct);
         var (n1, n2, client) = (lab.Node(1), lab.Node(2), lab.Client);
@@ -100,6 +100,7 @@ public class AnnouncementTests
     public async Task PcapSend_AllocatesNothing()
     {
         TestEnvironment.RequireRootAndTools("ip");
+        TestEnvironment.RequireNativeLibrary("libpcap.so.0.8", "libpcap0.8");
         await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
         var frame = TestFrames.GratuitousArp(lab.Node(1).Mac, V4.Address);
         long allocated = await NetnsLab.RunInAsync(lab.Node(1), () =>
@@ -150,6 +151,7 @@ public class AnnouncementTests
     public async Task Pcap_UnknownInterface_IsATypedError()
     {
         TestEnvironment.RequireRootAndTools("ip");
+        TestEnvironment.RequireNativeLibrary("libpcap.so.0.8", "libpcap0.8");
         await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
         var ex = await NetnsLab.RunInAsync(lab.Node(1), () => Assert.Throws<FrameSenderException>(() => new PcapFrameSender("nosuch0")));
         Assert.Contains("nosuch0", ex.Message);

@@ -15,6 +15,7 @@ namespace VirtualIp.IntegrationTests.Vrrp;
 /// graceful hand-over with priority 0, takeover after keepalived dies. VIPs go to an in-memory binder (the engine
 /// runs on thread-pool threads in the root namespace, so a real binder would touch the host).
 /// </summary>
+[Collection(VirtualIp.IntegrationTests.Failover.FailoverCollection.Name)]
 public sealed class EngineOverRawTransportTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_long = TimeSpan.FromSeconds(12);

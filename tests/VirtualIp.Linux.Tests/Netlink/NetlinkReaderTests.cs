@@ -52,17 +52,38 @@ public class NetlinkReaderTests
     }
 
     [Fact]
-    public void AttributeReader_NeverThrowsOnRandomBytes()
+    public void Reader_on_random_bytes_never_throws_and_stays_inside_the_buffer()
     {
         var rng = new Random(1234);
         var bytes = new byte[200];
+        int messages = 0;
         for (int i = 0; i < 2000; i++)
         {
             rng.NextBytes(bytes);
+            if (i % 2 == 0)
+            {
+                // A plausible first header (length 16..64) so the loop reaches the payload parsers.
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)rng.Next(16, 64));
+            }
+
             var span = bytes.AsSpan(0, rng.Next(bytes.Length));
             var r = new NetlinkReader(span);
+            int consumed = 0;
             while (r.TryRead(out var m))
             {
+                // Every message the reader yields lies inside what it was given, and the walk always advances.
+                Assert.InRange(m.Payload.Length, 0, span.Length - 16);
+                consumed += 16 + m.Payload.Length;
+                Assert.InRange(consumed, 16, span.Length);
+                messages++;
+                var attrs = new NetlinkAttributeReader(m.Payload);
+                int attrBytes = 0;
+                while (attrs.TryRead(out _, out var value))
+                {
+                    attrBytes += 4 + value.Length;
+                    Assert.InRange(attrBytes, 4, m.Payload.Length); // every attribute lies inside its message
+                }
+
                 NetlinkMessages.TryParseAddress(m.Payload, out _, out _);
                 NetlinkMessages.TryParseLink(m.Payload, out _);
                 NetlinkError.TryParse(m, out _);
@@ -71,6 +92,9 @@ public class NetlinkReaderTests
             NetlinkMessages.TryParseAddress(span, out _, out _);
             NetlinkMessages.TryParseLink(span, out _);
         }
+
+        Assert.InRange(messages, 100, int.MaxValue); // the plausible headers were read as messages, not all rejected
+        Assert.False(new NetlinkReader(new byte[15]).TryRead(out _));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using VirtualIp.Testing;
 using System.Net.Sockets;
 using VirtualIp.Linux.Interop;
 using VirtualIp.Linux.Packet;
@@ -42,7 +43,7 @@ public class PacketEndPointTests
     [Fact]
     public void UnknownInterface_IsATypedError()
     {
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "needs Linux");
+        TestEnvironment.Require(OperatingSystem.IsLinux(), "needs Linux");
         var ex = Assert.Throws<FrameSenderException>(() => new AfPacketFrameSender("nosuchif0"));
         Assert.Equal(Errno.ENODEV, ex.ErrorCode);
         Assert.Contains("nosuchif0", ex.Message);

@@ -45,7 +45,7 @@ public sealed class VrrpPermissionTests
     [Fact]
     public unsafe void Msghdr_layout_matches_64_bit_linux()
     {
-        Assert.SkipUnless(nint.Size == 8, "64-bit only");
+        TestEnvironment.Require(nint.Size == 8, "64-bit only");
         Assert.Equal(56, sizeof(VrrpNative.MsgHdr));
         Assert.Equal(16, sizeof(VrrpNative.IoVec));
         Assert.Equal(16, ControlMessageReader.HeaderSize);

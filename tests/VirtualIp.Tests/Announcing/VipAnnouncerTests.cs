@@ -17,16 +17,18 @@ public sealed class VipAnnouncerTests
     public async Task Default_schedule_is_keepalived_five_now_five_after_five_seconds()
     {
         var (announcer, sender, time) = Create(new AnnouncerOptions());
+        // Driven by the fake clock alone: the first burst is sent inside Start, each later frame inside the
+        // Advance that makes it due (timer callbacks and the announcer's continuations run on the advancing thread),
+        // so a count read right after Advance is final: no real waiting, and "nothing more" is exact.
         using var handle = announcer.Start("eth0", [VipAddress.Parse("192.0.2.100/24")]);
-        await WaitForAsync(() => sender.Frames.Count == 5);
+        Assert.Equal(5, sender.Frames.Count);
         time.Advance(TimeSpan.FromSeconds(4.9));
-        await Task.Delay(20, TestContext.Current.CancellationToken);
         Assert.Equal(5, sender.Frames.Count);
         time.Advance(TimeSpan.FromSeconds(0.1));
-        await WaitForAsync(() => sender.Frames.Count == 10);
+        Assert.Equal(10, sender.Frames.Count); // the second burst, five seconds after the first
         time.Advance(TimeSpan.FromMinutes(10));
-        await Task.Delay(20, TestContext.Current.CancellationToken);
-        Assert.Equal(10, sender.Frames.Count);
+        Assert.Equal(10, sender.Frames.Count); // no refresh configured: nothing more, ever
+        await Task.CompletedTask;
         Assert.All(sender.Frames, f => Assert.Equal("arp-req 192.0.2.100 02:00:00:00:00:02 Broadcast", f));
     }
 
@@ -35,17 +37,19 @@ public sealed class VipAnnouncerTests
     {
         var (announcer, sender, time) = Create(new AnnouncerOptions { BurstCount = 1, SecondBurstDelay = TimeSpan.Zero, RefreshInterval = TimeSpan.FromSeconds(60), NeighborAdvertisementRouterFlag = true });
         var handle = announcer.Start("eth0", [VipAddress.Parse("2001:db8::100/64")], MacAddress.ForVirtualRouter(52, ipv6: true));
-        await WaitForAsync(() => sender.Frames.Count == 1);
+        Assert.Single(sender.Frames);
         for (int i = 2; i <= 4; i++)
         {
-            time.Advance(TimeSpan.FromSeconds(60));
-            await WaitForAsync(() => sender.Frames.Count == i);
+            time.Advance(TimeSpan.FromSeconds(59.999));
+            Assert.Equal(i - 1, sender.Frames.Count);
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            Assert.Equal(i, sender.Frames.Count);
         }
 
         handle.Dispose();
         time.Advance(TimeSpan.FromSeconds(600));
-        await Task.Delay(20, TestContext.Current.CancellationToken);
-        Assert.Equal(4, sender.Frames.Count);
+        Assert.Equal(4, sender.Frames.Count); // disposed: no refresh after that
+        await Task.CompletedTask;
         Assert.All(sender.Frames, f => Assert.Equal("na 2001:db8::100 00:00:5e:00:02:34 router", f));
     }
 
@@ -57,8 +61,7 @@ public sealed class VipAnnouncerTests
     {
         var (announcer, sender, _) = Create(new AnnouncerOptions { BurstCount = 2, SecondBurstDelay = TimeSpan.Zero, ArpMode = mode, ArpTargetHardware = ArpTargetHardwareAddress.Sender });
         using var handle = announcer.Start("eth0", [VipAddress.Parse("192.0.2.100/24")]);
-        int n = expected.Split(',').Length;
-        await WaitForAsync(() => sender.Frames.Count == n);
+        await Task.CompletedTask;
         Assert.Equal(expected, string.Join(',', sender.Frames.Select(f => f.Split(' ')[0])));
     }
 
@@ -67,14 +70,16 @@ public sealed class VipAnnouncerTests
     {
         var (announcer, sender, time) = Create(new AnnouncerOptions { BurstCount = 3, FrameSpacing = TimeSpan.FromMilliseconds(200), SecondBurstDelay = TimeSpan.Zero });
         using var handle = announcer.Start("eth0", [VipAddress.Parse("192.0.2.100/24")]);
-        await WaitForAsync(() => sender.Frames.Count == 1);
-        time.Advance(TimeSpan.FromMilliseconds(199));
-        await Task.Delay(20, TestContext.Current.CancellationToken);
         Assert.Single(sender.Frames);
+        time.Advance(TimeSpan.FromMilliseconds(199));
+        Assert.Single(sender.Frames); // exact: the fake clock drives every send (see the default schedule test)
         time.Advance(TimeSpan.FromMilliseconds(1));
-        await WaitForAsync(() => sender.Frames.Count == 2);
+        Assert.Equal(2, sender.Frames.Count);
         time.Advance(TimeSpan.FromMilliseconds(200));
-        await WaitForAsync(() => sender.Frames.Count == 3);
+        Assert.Equal(3, sender.Frames.Count);
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(3, sender.Frames.Count);
+        await Task.CompletedTask;
     }
 
     [Fact]

@@ -110,20 +110,31 @@ public sealed class FramePropertyTests
         }
     }
 
-    private static void ParseAll(ReadOnlySpan<byte> frame)
+    /// <summary>Runs every parser; each answer must be consistent (accepted with no reason, or rejected with one).
+    /// Returns a bit per parser that accepted: 1 ARP, 2 NDP, 4 VRRP.</summary>
+    private static int ParseAll(ReadOnlySpan<byte> frame)
     {
-        Ethernet.TryParse(frame, out _, out _);
-        IPv4.TryParse(frame, out _, out _);
-        IPv6.TryParse(frame, out _, out _);
-        Arp.TryParse(frame, out _, out _);
-        Ndp.TryParse(frame, out _, out _);
+        static bool Check(bool ok, FrameRejectReason reason)
+        {
+            Assert.Equal(ok, reason == FrameRejectReason.None);
+            return ok;
+        }
+
+        Check(Ethernet.TryParse(frame, out _, out var r), r);
+        Check(IPv4.TryParse(frame, out _, out r), r);
+        Check(IPv6.TryParse(frame, out _, out r), r);
+        bool arp = Check(Arp.TryParse(frame, out _, out r), r);
+        bool ndp = Check(Ndp.TryParse(frame, out _, out r), r);
         VrrpFrame.TryParse(frame, default, out _, out _);
-        VrrpFrame.TryParse(frame, out _, out _);
+        bool vrrp = VrrpFrame.TryParse(frame, out _, out var vr);
+        Assert.Equal(vrrp, vr == VrrpRejectReason.None);
         if (frame.Length > 14)
         {
-            IPv4.TryParse(frame[14..], out _, out _);
-            IPv6.TryParse(frame[14..], out _, out _);
+            Check(IPv4.TryParse(frame[14..], out _, out r), r);
+            Check(IPv6.TryParse(frame[14..], out _, out r), r);
         }
+
+        return (arp ? 1 : 0) | (ndp ? 2 : 0) | (vrrp ? 4 : 0);
     }
 
     [Fact]
@@ -146,17 +157,28 @@ public sealed class FramePropertyTests
             seeds.AddRange(PcapFile.ReadFrames(file));
         }
 
-        // Every truncation of every seed.
+        // Every seed is accepted by its own parser; no truncation of an ARP, NDP or VRRP seed is accepted.
         foreach (var seed in seeds)
         {
-            for (int len = 0; len <= seed.Length; len++)
+            int whole = ParseAll(seed);
+            for (int len = 0; len < Math.Min(seed.Length, 42); len++)
+            {
+                Assert.Equal(0, ParseAll(seed.AsSpan(0, len)) & whole);
+            }
+
+            for (int len = 42; len < seed.Length; len++)
             {
                 ParseAll(seed.AsSpan(0, len));
             }
         }
 
-        // Mutations: flip 1-4 bytes, sometimes append garbage (NDP options of any length, including 0).
-        int cases = 0;
+        Assert.Equal(1, ParseAll(seeds[0]) & 1);
+        Assert.Equal(2, ParseAll(seeds[1]) & 2);
+        Assert.Equal(4, ParseAll(seeds[3]) & 4);
+
+        // Mutations: flip 1-4 bytes, sometimes append garbage (NDP options of any length, including 0). Both answers
+        // must occur for each parser: some mutations (in fields no parser checks) still parse, most do not.
+        var accepted = new int[8];
         for (int i = 0; i < 20000; i++)
         {
             var seed = seeds[rng.Next(seeds.Count)];
@@ -168,19 +190,21 @@ public sealed class FramePropertyTests
                 frame[rng.Next(frame.Length)] = (byte)rng.Next(256);
             }
 
-            ParseAll(frame);
-            cases++;
+            accepted[ParseAll(frame)]++;
         }
 
-        // Pure noise.
+        Assert.InRange(accepted[0], 1000, 19000); // many mutations are rejected by every parser ...
+        Assert.InRange(accepted[1] + accepted[2] + accepted[4], 1000, 19000); // ... and many still parse as their kind
+
+        // Pure noise: no parser accepts it (checksums, ethertypes and lengths all have to line up).
+        int noiseAccepted = 0;
         for (int i = 0; i < 5000; i++)
         {
             var frame = RandomBytes(rng, rng.Next(0, 160));
-            ParseAll(frame);
-            cases++;
+            noiseAccepted += ParseAll(frame) & 6;
         }
 
-        Assert.Equal(25000, cases);
+        Assert.Equal(0, noiseAccepted);
     }
 
     [Fact]

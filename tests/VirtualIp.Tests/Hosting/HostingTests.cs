@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using VirtualIp.Addressing;
 using VirtualIp.Binding;
 using VirtualIp.Election;
@@ -16,13 +17,17 @@ namespace VirtualIp.Tests.Hosting;
 
 /// <summary>
 /// The DI surface end to end on the in-memory LAN: configuration → validation → hosted service → routers, events,
-/// metrics, audit trail and clean shutdown. Real time with 50 ms adverts; every wait has a deadline.
+/// metrics, audit trail and clean shutdown. Every host of a test shares one <see cref="FakeTimeProvider"/>, which
+/// <see cref="WaitForAsync"/> advances in 1 ms steps until the condition holds (so durations are protocol time, not
+/// machine time); a real deadline only guards against a hang.
 /// </summary>
 public sealed class HostingTests
 {
     private static readonly IPAddress Vip = IPAddress.Parse("192.0.2.100");
 
-    private static IHost BuildHost(SimulatedNode node, int priority, Action<Dictionary<string, string?>>? extra = null, Action<IServiceCollection>? services = null)
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    private IHost BuildHost(SimulatedNode node, int priority, Action<Dictionary<string, string?>>? extra = null, Action<IServiceCollection>? services = null)
     {
         var config = new Dictionary<string, string?>
         {
@@ -37,6 +42,7 @@ public sealed class HostingTests
         };
         extra?.Invoke(config);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Configuration.AddInMemoryCollection(config);
         builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UsePlatform(node);
         services?.Invoke(builder.Services);
@@ -50,13 +56,17 @@ public sealed class HostingTests
             lan.AddNode("n2", IPAddress.Parse("192.0.2.12"), MacAddress.Parse("02:00:00:00:00:02")));
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what)
+    /// <summary>Advances the fake clock 1 ms at a time (letting the hosts' tasks run between steps) until
+    /// <paramref name="condition"/> holds; fails after 60 s of protocol time or 30 s of real time.</summary>
+    private async Task WaitForAsync(Func<bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var start = _time.GetUtcNow();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(5);
+            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromSeconds(60), $"timed out waiting for {what}");
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.Delay(1);
         }
     }
 
@@ -78,7 +88,9 @@ public sealed class HostingTests
         Assert.False(n1.Holds(Vip));
         await WaitForAsync(() => r2.State == VrrpState.Master && n2.Holds(Vip) && lan.ClientProbe(Vip) == n2, "n2 takes over after priority 0");
         await WaitForAsync(() => takeover.GetMeasurementSnapshot().Count == 1, "takeover duration recorded");
-        Assert.InRange(takeover.LastMeasurement!.Value, 0.0, 1.0); // Skew_Time at priority 100 and 50 ms adverts is ~30 ms
+        // RFC 9568: on priority 0 the backup takes over after Skew_Time = ((256 - 100) * 50 ms) / 256 = 30.5 ms of
+        // protocol time. Margin: 10 ms (the fake clock moves in 1 ms steps while the hosts' tasks catch up).
+        Assert.InRange(takeover.LastMeasurement!.Value, 0.0305 - 0.002, 0.0305 + 0.010);
         await h2.StopAsync(TestContext.Current.CancellationToken);
         Assert.False(n2.Holds(Vip));
     }
@@ -177,9 +189,10 @@ public sealed class HostingTests
         await h2.StopAsync(TestContext.Current.CancellationToken);
     }
 
-    private static IHost BuildHostWithCheck(SimulatedNode node, Func<bool> healthy)
+    private IHost BuildHostWithCheck(SimulatedNode node, Func<bool> healthy)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddVirtualIp(o => o.Announcements.SecondBurstDelay = TimeSpan.Zero)
             .UsePlatform(node)
             .AddFloatingVip(r =>

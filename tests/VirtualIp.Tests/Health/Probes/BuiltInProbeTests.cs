@@ -168,7 +168,7 @@ public sealed class BuiltInProbeTests
     [Fact]
     public async Task Icmp_probe_gets_an_echo_reply_from_loopback()
     {
-        Assert.SkipUnless(TestEnvironment.IsRoot, "ICMP raw sockets need root (CAP_NET_RAW)");
+        TestEnvironment.Require(TestEnvironment.IsRoot, "ICMP raw sockets need root (CAP_NET_RAW)");
         var result = await HealthProbes.Parse("icmp://127.0.0.1").ProbeAsync(Within(TimeSpan.FromSeconds(5)));
         Assert.True(result.Healthy, result.ToString());
     }
@@ -176,7 +176,7 @@ public sealed class BuiltInProbeTests
     [Fact]
     public async Task Exec_probe_uses_the_exit_code()
     {
-        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "uses /bin/sh");
+        TestEnvironment.Require(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "uses /bin/sh");
         Assert.True((await HealthProbes.Parse("exec:true").ProbeAsync(Within(TimeSpan.FromSeconds(10)))).Healthy);
         var fail = await HealthProbes.Parse("exec:false").ProbeAsync(Within(TimeSpan.FromSeconds(10)));
         Assert.False(fail.Healthy);
@@ -187,7 +187,7 @@ public sealed class BuiltInProbeTests
     [Fact]
     public async Task Exec_probe_timeout_kills_the_process_tree()
     {
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "reads /proc");
+        TestEnvironment.Require(OperatingSystem.IsLinux(), "reads /proc");
         var marker = $"10.{Random.Shared.Next(100_000, 999_999)}";
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var probe = HealthProbes.Command($"sleep {marker}; echo after");

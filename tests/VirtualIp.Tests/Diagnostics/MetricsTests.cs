@@ -1,0 +1,120 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using VirtualIp.Addressing;
+using VirtualIp.Election;
+using VirtualIp.Hosting;
+using VirtualIp.Simulation;
+
+namespace VirtualIp.Tests.Diagnostics;
+
+/// <summary>
+/// Every instrument of the "VirtualIp" meter, read with <see cref="MetricCollector{T}"/> from hosts on the
+/// simulated LAN and a shared fake clock: n1 (150) master, n2 (100) backup, n3 (50) with the wrong VRRPv2
+/// password, whose adverts n1 and n2 must reject.
+/// </summary>
+public sealed class MetricsTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    private IHost Host(SimulatedNode node, int priority, string password)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<TimeProvider>(_time);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["VirtualIp:Routers:0:Name"] = "web",
+            ["VirtualIp:Routers:0:Interface"] = SimulatedNode.InterfaceName,
+            ["VirtualIp:Routers:0:VirtualRouterId"] = "51",
+            ["VirtualIp:Routers:0:Version"] = "2",
+            ["VirtualIp:Routers:0:AuthPassword"] = password,
+            ["VirtualIp:Routers:0:Priority"] = priority.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["VirtualIp:Routers:0:AdvertisementInterval"] = "1s",
+            ["VirtualIp:Routers:0:Vips:0"] = "192.0.2.100/24",
+            ["VirtualIp:Announcements:SecondBurstDelay"] = "0s",
+            ["VirtualIp:Announcements:BurstCount"] = "2",
+        });
+        builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UsePlatform(node);
+        return builder.Build();
+    }
+
+    private async Task StepUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var start = _time.GetUtcNow();
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromMinutes(2), $"timed out waiting for {what}");
+            _time.Advance(TimeSpan.FromMilliseconds(5));
+            await Task.Delay(1);
+        }
+    }
+
+    private static MetricCollector<T> Collect<T>(IHost host, string instrument)
+        where T : struct =>
+        new(host.Services.GetRequiredService<IMeterFactory>(), "VirtualIp", instrument);
+
+    private static long Sum(MetricCollector<long> c, string tag, string value) =>
+        c.GetMeasurementSnapshot().Where(m => Equals(m.Tags[tag], value)).Sum(m => m.Value);
+
+    [Fact]
+    public async Task Every_instrument_reports_what_happened()
+    {
+        var lan = new SimulatedLan();
+        var n1 = lan.AddNode("n1", IPAddress.Parse("192.0.2.11"), MacAddress.Parse("02:00:00:00:00:01"));
+        var n2 = lan.AddNode("n2", IPAddress.Parse("192.0.2.12"), MacAddress.Parse("02:00:00:00:00:02"));
+        var n3 = lan.AddNode("n3", IPAddress.Parse("192.0.2.13"), MacAddress.Parse("02:00:00:00:00:03"));
+        using var h1 = Host(n1, 150, "secret");
+        using var h2 = Host(n2, 100, "secret");
+        using var h3 = Host(n3, 50, "wrong");
+        using var transitions = Collect<long>(h1, "virtualip.vrrp.transitions");
+        using var changes = Collect<long>(h1, "virtualip.vip.changes");
+        using var announcements = Collect<long>(h1, "virtualip.announcements");
+        using var state = Collect<int>(h1, "virtualip.vrrp.state");
+        using var priority = Collect<int>(h1, "virtualip.vrrp.priority");
+        using var sent = Collect<long>(h1, "virtualip.vrrp.adverts.sent");
+        using var rejected = Collect<long>(h1, "virtualip.vrrp.adverts.rejected");
+        using var received = Collect<long>(h2, "virtualip.vrrp.adverts.received");
+        using var takeover = Collect<double>(h2, "virtualip.vrrp.takeover.duration");
+        var ct = TestContext.Current.CancellationToken;
+        await h1.StartAsync(ct);
+        await h2.StartAsync(ct);
+        await h3.StartAsync(ct);
+        var r1 = h1.Services.GetRequiredService<IVirtualIpRuntime>().Routers.Single();
+        var r2 = h2.Services.GetRequiredService<IVirtualIpRuntime>().Routers.Single();
+        await StepUntilAsync(() => r1.State == VrrpState.Master && r2.State == VrrpState.Backup, "n1 master, n2 backup");
+        _time.Advance(TimeSpan.FromSeconds(3)); // a few adverts each way
+        await StepUntilAsync(() =>
+        {
+            rejected.RecordObservableInstruments();
+            return rejected.GetMeasurementSnapshot().Any(m => Equals(m.Tags["reason"], "AuthenticationMismatch") && m.Value > 0);
+        }, "n3's adverts rejected by n1 for the password");
+
+        Assert.Equal(1, Sum(transitions, "to", "Master"));
+        Assert.Contains(transitions.GetMeasurementSnapshot(), m => Equals(m.Tags["router"], "web") && Equals(m.Tags["reason"], "MasterDownTimer"));
+        Assert.Equal(1, Sum(changes, "operation", "add"));
+        Assert.Equal(2, Sum(announcements, "interface", SimulatedNode.InterfaceName)); // BurstCount 2, one VIP
+        state.RecordObservableInstruments();
+        Assert.Equal((int)VrrpState.Master, state.LastMeasurement!.Value);
+        priority.RecordObservableInstruments();
+        Assert.Equal(150, priority.LastMeasurement!.Value);
+        sent.RecordObservableInstruments();
+        Assert.InRange(sent.LastMeasurement!.Value, 3, 10);     // one a second for the ~3-6 s it has been master
+        received.RecordObservableInstruments();
+        Assert.InRange(received.LastMeasurement!.Value, 3, 10); // n2 accepted them
+        Assert.Empty(takeover.GetMeasurementSnapshot());         // n2 has not taken over yet
+
+        // n1 stops (priority 0): n2 takes over after Skew_Time = (256 - 100) / 256 x 1 s = 609 ms of protocol time.
+        await h1.StopAsync(ct);
+        Assert.Equal(1, Sum(changes, "operation", "remove"));
+        await StepUntilAsync(() => takeover.GetMeasurementSnapshot().Count == 1, "n2's takeover measured");
+        Assert.InRange(takeover.LastMeasurement!.Value, 0.609 - 0.01, 0.609 + 0.05);
+        Assert.Equal("web", takeover.LastMeasurement.Tags["router"]);
+        await h2.StopAsync(ct);
+        await h3.StopAsync(ct);
+    }
+}
