@@ -28,12 +28,6 @@ internal sealed partial class VrrpRouter
                 return;
             }
 
-            if (_peers is not null && !IsPeer(packet.SourceAddress))
-            {
-                RejectLocked(VrrpRejectReason.UnexpectedSource);
-                return;
-            }
-
             var context = new VrrpReceiveContext(packet.IsIPv6, packet.Ttl, packet.SourceAddress, packet.DestinationAddress)
             {
                 ExpectedVersion = _version,
@@ -42,6 +36,18 @@ internal sealed partial class VrrpRouter
                 AuthType = _authType,
                 AuthData = _authData,
             };
+
+            if (_knownPeers is not null && !IsPeer(packet.SourceAddress))
+            {
+                // A stranger: dropped whatever it says; a well-formed advert for our VRID is also a conflict.
+                if (VrrpCodec.TryRead(packet.Payload, context, out var spoof, out _) && spoof.VirtualRouterId == _vrid)
+                {
+                    ReportConflictLocked(packet.SourceAddress, spoof.Priority, RouterConflictKind.UnknownSource);
+                }
+
+                RejectLocked(VrrpRejectReason.UnexpectedSource);
+                return;
+            }
 
             if (!VrrpCodec.TryRead(packet.Payload, context, out var message, out var reason))
             {
@@ -61,15 +67,18 @@ internal sealed partial class VrrpRouter
                 return;
             }
 
+            if (message.Priority == 0 && _priorityZeroFromMasterOnly && !IsCurrentMasterLocked(packet.SourceAddress))
+            {
+                // Hardening: "the master is leaving" is believed only from the master (docs/conformance/vrrp.md).
+                ReportConflictLocked(packet.SourceAddress, 0, RouterConflictKind.PriorityZeroFromNonMaster);
+                RejectLocked(VrrpRejectReason.PriorityZeroNotFromMaster);
+                return;
+            }
+
             if (message.IntervalCentiseconds != _intervalCs)
             {
                 _intervalMismatches++;
-                if (_loggedIntervalMismatch != message.IntervalCentiseconds)
-                {
-                    _loggedIntervalMismatch = message.IntervalCentiseconds;
-                    Log.IntervalMismatch(_logger, _name, _vrid, _intervalCs * 10, message.IntervalCentiseconds * 10, _version == VrrpVersion.V2);
-                }
-
+                WarnIntervalMismatchLocked(message.IntervalCentiseconds);
                 if (_version == VrrpVersion.V2)
                 {
                     // RFC 3768 7.1: MUST discard (keepalived drops too, to keep two routers from running one VRID).
@@ -113,6 +122,21 @@ internal sealed partial class VrrpRouter
             return;
         }
 
+        bool fromMaster = IsCurrentMasterLocked(source);
+        if (!fromMaster && IsLiveMasterLocked() && !WinsAgainstMasterLocked(priority, source))
+        {
+            // A second router claims the VRID while the master we follow is alive and outranks it (a stale master
+            // after a partition, a misconfigured node, a spoof): keep following the master; RFC 9568 6.4.2 still
+            // resets the down timer for an advert at or above our priority.
+            ReportConflictLocked(source, priority, RouterConflictKind.SecondMaster);
+            if (priority >= _priority || !_preempt)
+            {
+                ResetDownTimerLocked(MasterDownTicks);
+            }
+
+            return;
+        }
+
         bool lower = priority < _priority;
         if (lower && _preempt)
         {
@@ -142,13 +166,13 @@ internal sealed partial class VrrpRouter
 
         if (_version == VrrpVersion.V3)
         {
-            _masterIntervalCs = intervalCs; // adopt the master's interval (RFC 9568 6.4.2)
+            _masterIntervalCs = AdoptIntervalLocked(intervalCs); // adopt the master's interval (RFC 9568 6.4.2), floored
         }
 
         _preempting = false;
         _priorityZeroPending = false;
         _wantMaster = false;
-        RememberMasterLocked(source);
+        RememberMasterLocked(source, priority);
         ResetDownTimerLocked(MasterDownTicks);
     }
 
@@ -157,9 +181,13 @@ internal sealed partial class VrrpRouter
     {
         if (priority == 0)
         {
-            // Another router is leaving: assert ourselves at once.
-            SendAdvertLocked(_priority);
-            RestartAdvertTimerLocked();
+            // Another router is leaving (only reached with PriorityZeroFromMasterOnly off): assert ourselves, rate-limited.
+            if (TryReplyLocked())
+            {
+                SendAdvertLocked(_priority);
+                RestartAdvertTimerLocked();
+            }
+
             return;
         }
 
@@ -167,16 +195,23 @@ internal sealed partial class VrrpRouter
         {
             if (_version == VrrpVersion.V3)
             {
-                _masterIntervalCs = intervalCs;
+                _masterIntervalCs = AdoptIntervalLocked(intervalCs);
             }
 
-            RememberMasterLocked(source);
+            RememberMasterLocked(source, priority);
             EnterBackupLocked(VrrpTransitionReason.HigherPriorityAdvert, null, keepMasterInterval: true);
             return;
         }
 
-        // RFC 9568: discard, and send an advert at once so the lower-priority router learns of us.
-        SendAdvertLocked(_priority);
+        // Another router believes it is master with a priority that loses against ours: two masters.
+        ReportConflictLocked(source, priority, RouterConflictKind.SecondMaster);
+
+        // RFC 9568: discard, and send an advert at once so the lower-priority router learns of us (at most once per
+        // advert interval, so a flood of low-priority adverts cannot make us flood the segment).
+        if (TryReplyLocked())
+        {
+            SendAdvertLocked(_priority);
+        }
 
         // A lower-priority router that advertises believed it was master and may have announced the VIPs: clients'
         // ARP/ND caches can point at it now. Announce again (keepalived's garp_lower_prio_repeat), at most once a second.
@@ -190,21 +225,37 @@ internal sealed partial class VrrpRouter
 
     private void RejectLocked(VrrpRejectReason reason)
     {
-        long count = ++_rejected[(int)reason];
+        ++_rejected[(int)reason];
         Log.PacketRejected(_logger, _name, _vrid, reason);
 
-        // RFC 9568 7.1: SHOULD log, subject to rate limiting: one warning per router per 10 s at most.
-        long now = _time.GetTimestamp();
-        if (_lastRejectWarning == 0 || now - _lastRejectWarning >= 10 * _frequency)
+        // RFC 9568 7.1: SHOULD log, subject to rate limiting: the first per reason, then one summary per minute.
+        switch (_warnings.Hit((int)reason, _time.GetTimestamp(), out long count))
         {
-            _lastRejectWarning = now;
-            Log.PacketsRejected(_logger, _name, _vrid, reason, count);
+            case RejectLogLimiter.Decision.First:
+                Log.PacketsRejected(_logger, _name, _vrid, VrrpRejectReasonNames.ToTag(reason));
+                break;
+            case RejectLogLimiter.Decision.Summary:
+                Log.RejectSummary(_logger, _name, _vrid, count, VrrpRejectReasonNames.ToTag(reason));
+                break;
+        }
+    }
+
+    private void WarnIntervalMismatchLocked(ushort receivedCs)
+    {
+        switch (_warnings.Hit(IntervalMismatchKey, _time.GetTimestamp(), out long count))
+        {
+            case RejectLogLimiter.Decision.First:
+                Log.IntervalMismatch(_logger, _name, _vrid, _intervalCs * 10, receivedCs * 10, _version == VrrpVersion.V2);
+                break;
+            case RejectLogLimiter.Decision.Summary:
+                Log.RejectSummary(_logger, _name, _vrid, count, "interval_mismatch");
+                break;
         }
     }
 
     private bool IsPeer(ReadOnlySpan<byte> source)
     {
-        foreach (var peer in _peers!)
+        foreach (var peer in _knownPeers!)
         {
             if (source.SequenceEqual(peer))
             {
@@ -229,16 +280,19 @@ internal sealed partial class VrrpRouter
 
         if (match)
         {
-            _addressMismatchLogged = false;
             return;
         }
 
-        // RFC 9568 7.1: SHOULD log; keepalived logs and accepts.
+        // RFC 9568 7.1: SHOULD log (rate-limited); keepalived logs and accepts.
         _addressMismatches++;
-        if (!_addressMismatchLogged)
+        switch (_warnings.Hit(AddressMismatchKey, _time.GetTimestamp(), out long count))
         {
-            _addressMismatchLogged = true;
-            Log.AddressListMismatch(_logger, _name, _vrid, addresses.Length / _addressLength, _vips.Length);
+            case RejectLogLimiter.Decision.First:
+                Log.AddressListMismatch(_logger, _name, _vrid, addresses.Length / _addressLength, _vips.Length);
+                break;
+            case RejectLogLimiter.Decision.Summary:
+                Log.RejectSummary(_logger, _name, _vrid, count, "address_list_mismatch");
+                break;
         }
     }
 
@@ -255,11 +309,13 @@ internal sealed partial class VrrpRouter
         return false;
     }
 
-    private void RememberMasterLocked(ReadOnlySpan<byte> source)
+    private void RememberMasterLocked(ReadOnlySpan<byte> source, byte priority)
     {
         int n = Math.Min(source.Length, _masterAddress.Length);
         source[..n].CopyTo(_masterAddress);
         _masterAddressLength = n;
+        _masterPriority = priority;
+        _lastMasterAdvert = _time.GetTimestamp();
     }
 
     private IPAddress? MasterAddressLocked() =>

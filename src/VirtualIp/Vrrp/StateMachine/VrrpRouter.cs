@@ -35,7 +35,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private readonly VipAddress[] _vips;
     private readonly byte[] _vipBytes;
     private readonly int _addressLength;
-    private readonly byte[][]? _peers;
     private readonly VrrpAuthType _authType;
     private readonly byte[] _authData;
     private readonly VrrpChecksumMode _checksumMode;
@@ -77,9 +76,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private bool _wantMaster;
     private readonly byte[] _masterAddress = new byte[16];
     private int _masterAddressLength;
-    private bool _addressMismatchLogged;
-    private ushort _loggedIntervalMismatch;
-    private long _lastRejectWarning;
 
     // Counters (written under _gate).
     private long _sent;
@@ -138,15 +134,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             _vips[i].Address.TryWriteBytes(_vipBytes.AsSpan(i * _addressLength, _addressLength), out _);
         }
 
-        if (options.UnicastPeers is { Count: > 0 } peers)
-        {
-            _peers = new byte[peers.Count][];
-            for (int i = 0; i < peers.Count; i++)
-            {
-                _peers[i] = peers[i].GetAddressBytes();
-            }
-        }
-
         if (_version == VrrpVersion.V2 && options.AuthPassword is { Length: > 0 } password)
         {
             _authType = VrrpAuthType.SimpleText;
@@ -170,6 +157,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         _gate = syncGroup?.Gate ?? new object();
         _staleCleanup = staleCleanup;
         _preemptDelayTicks = options.PreemptDelay.Ticks * _frequency / TimeSpan.TicksPerSecond;
+        InitializeHardening(options);
 
         var sample = new VrrpMessage(_version, _vrid, _priority, _intervalCs, _isIPv6, _vipBytes, _authType, _authData);
         int length = VrrpCodec.GetEncodedLength(sample);
@@ -190,6 +178,9 @@ internal sealed partial class VrrpRouter : IVirtualRouter
 
     /// <inheritdoc />
     public event EventHandler<VirtualRouterActionFailedEventArgs>? ActionFailed;
+
+    /// <inheritdoc />
+    public event EventHandler<RouterConflictEventArgs>? ConflictDetected;
 
     /// <inheritdoc />
     public string Name => _name;
@@ -696,7 +687,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         _preemptDelayRunning = false;
         _masterIntervalCs = _intervalCs;
         StopDownTimerLocked();
-        RememberMasterLocked(_mux.LocalAddressBytes);
+        RememberMasterLocked(_mux.LocalAddressBytes, _priority);
         SendAdvertLocked(_priority);
         RestartAdvertTimerLocked();
         RecordTransitionLocked(old, VrrpState.Master, reason, detail);
