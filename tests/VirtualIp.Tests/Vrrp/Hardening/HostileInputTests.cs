@@ -195,7 +195,7 @@ public sealed class HostileInputTests
         yield return (count, 255);                                                  // address count > payload
         yield return (Advert(51, 50, Attacker4, group), 255);                       // lower priority from a stranger
         var zero = (byte[])good.Clone();
-        SetWord(zero, 4, 0x3000);                                                  // interval 0 (valid checksum)
+        SetWord(zero, 4, 0);                                                       // interval 0 (valid checksum)
         yield return (zero, 255);                                                   // interval 0
         yield return (Advert(51, 0, Attacker4, group), 255);                        // priority 0 from a non-master
         foreach (int version in new[] { 0, 1, 4, 15 })
@@ -280,3 +280,4 @@ public sealed class HostileInputTests
         Assert.Equal(1, b.Router.GetStatistics().GetRejected(VrrpRejectReason.UnexpectedSource));
     }
 }
+
