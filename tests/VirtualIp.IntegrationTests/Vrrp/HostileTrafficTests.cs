@@ -179,6 +179,34 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_unexpected_failure_in_the_receive_loop_restarts_it_and_is_counted()
+    {
+        // Read from the code: an unexpected exception ended the receive loop for good (a silently deaf backup).
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        AddAttackerAddresses(net);
+        await using var b = VrrpNetnsPair.RunIn(net.NamespaceB, () => (RawVrrpTransport)LinuxVrrpTransport.Create(new LinuxVrrpTransportOptions { InterfaceName = VrrpNetnsPair.Interface }));
+        int failures = 1;
+        b.BeforeDrainForTests = () =>
+        {
+            if (Interlocked.Decrement(ref failures) == 0)
+            {
+                throw new InvalidOperationException("injected failure");
+            }
+        };
+        var handler = new RecordingHandler();
+        await b.StartAsync(handler, TestContext.Current.CancellationToken);
+        var attacker = VrrpNetnsPair.RunIn(net.NamespaceA, () => new VrrpAttacker(VrrpNetnsPair.Interface, s_attacker4, IPAddress.Parse("fe80::66")));
+        using (attacker)
+        {
+            attacker.Send4(VrrpAttacker.Advert(51, 1, s_attacker4, s_group4), s_group4, 255); // wakes the loop, which fails
+            Assert.True(WaitUntil(() => b.LoopRestarts == 1, TimeSpan.FromSeconds(3)), "restart counted");
+            attacker.Send4(VrrpAttacker.Advert(51, 2, s_attacker4, s_group4), s_group4, 255);
+            Assert.NotNull(handler.WaitFor(p => p.Payload[2] == 2, TimeSpan.FromSeconds(3))); // alive again after the back-off
+        }
+    }
+
+    [Fact]
     public async Task The_kernel_filter_drops_other_vrids_ttl_254_and_non_adverts_before_the_engine()
     {
         TestEnvironment.RequireRootAndTools("ip");
