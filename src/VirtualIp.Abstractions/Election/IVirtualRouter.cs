@@ -38,6 +38,12 @@ public interface IVirtualRouter : IAsyncDisposable
     /// <summary>Raised when binding, unbinding or announcing failed (also logged). The router keeps running.</summary>
     event EventHandler<VirtualRouterActionFailedEventArgs>? ActionFailed;
 
+    /// <summary>
+    /// An advert for this VRID came from a source that is neither this node nor a configured/known peer with a higher
+    /// priority (spoof, misconfiguration, split brain). Raised off the engine's lock, at most once per source per 10 s.
+    /// </summary>
+    event EventHandler<RouterConflictEventArgs>? ConflictDetected;
+
     /// <summary>Starts the router: optional stale-address cleanup, then Initialize → Backup (or Master for the owner).</summary>
     Task StartAsync(CancellationToken cancellationToken = default);
 

@@ -12,7 +12,7 @@ internal sealed partial class NetlinkAddressWatcher
         [LoggerMessage(2, LogLevel.Error, "An AddressChanged handler threw; the watcher keeps running.")]
         public static partial void HandlerFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(3, LogLevel.Error, "The netlink watcher stopped after an unexpected error.")]
+        [LoggerMessage(3, LogLevel.Error, "The netlink watcher failed; it restarts after a back-off and resyncs.")]
         public static partial void LoopFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(4, LogLevel.Warning, "A malformed netlink datagram of {Length} bytes was ignored ({Reason}).")]

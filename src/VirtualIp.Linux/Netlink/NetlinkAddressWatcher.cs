@@ -80,7 +80,66 @@ internal sealed partial class NetlinkAddressWatcher : IAddressWatcher
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Times the event loop failed unexpectedly and was restarted after a back-off.</summary>
+    public int RestartCount => Volatile.Read(ref _restarts);
+
+    /// <summary>Test hook: runs before each datagram is processed (an exception here exercises supervision).</summary>
+    internal Action? BeforeProcessForTests { get; set; }
+
+    private int _restarts;
+
+    /// <summary>
+    /// The supervised event loop: an unexpected failure is logged and counted, and after a back-off (100 ms doubling
+    /// to 5 s) the loop runs again with a re-list and a <see cref="AddressChangeKind.Resync"/> (events may have been lost).
+    /// Never silently dead.
+    /// </summary>
     private async Task RunAsync(NetlinkSocket events, CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await RunCoreAsync(events, ct).ConfigureAwait(false);
+                return;
+            }
+#pragma warning disable CA1031 // Supervision: whatever failed, log it, count it and restart.
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                Interlocked.Increment(ref _restarts);
+                WatcherMetrics.Restarts.Add(1);
+                Log.LoopFailed(_logger, ex);
+                try
+                {
+                    await Task.Delay(backoff, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                try
+                {
+                    if (Volatile.Read(ref _disposed))
+                    {
+                        return;
+                    }
+
+                    RefreshLinks(raise: true);
+                }
+                catch (Exception refresh) when (refresh is VipBindingException or ObjectDisposedException or SocketException)
+                {
+                    Log.LoopFailed(_logger, refresh);
+                }
+
+                Raise(AddressChangeKind.Resync, 0, null, 0);
+            }
+        }
+    }
+
+    private async Task RunCoreAsync(NetlinkSocket events, CancellationToken ct)
     {
         var buffer = new byte[64 * 1024];
         while (!ct.IsCancellationRequested)
@@ -100,14 +159,9 @@ internal sealed partial class NetlinkAddressWatcher : IAddressWatcher
             {
                 return;
             }
-            catch (Exception ex)
-            {
-                Log.LoopFailed(_logger, ex);
-                return;
-            }
-
             if (n > 0)
             {
+                BeforeProcessForTests?.Invoke();
                 Process(buffer.AsSpan(0, n));
             }
         }
@@ -276,4 +330,13 @@ internal sealed partial class NetlinkAddressWatcher : IAddressWatcher
         _client?.Dispose();
         _stop.Dispose();
     }
+}
+
+/// <summary>The watcher's counter, on the Linux meter (<see cref="Vrrp.LinuxVrrpTransport.MeterName"/>).</summary>
+internal static class WatcherMetrics
+{
+    private static readonly System.Diagnostics.Metrics.Meter s_meter = new(Vrrp.LinuxVrrpTransport.MeterName + ".Netlink");
+
+    public static readonly System.Diagnostics.Metrics.Counter<long> Restarts = s_meter.CreateCounter<long>(
+        "virtualip.netlink.watcher.restarts", "{restart}", "Times the netlink address watcher failed unexpectedly and was restarted.");
 }

@@ -23,4 +23,16 @@ public sealed class LinuxVrrpTransportOptions
     /// IPv6) the socket is bound to it.
     /// </summary>
     public IPAddress? SourceAddress { get; set; }
+
+    /// <summary>
+    /// Strict mode (default true): the socket's kernel filter also drops packets whose TTL / hop limit is not 255
+    /// (RFC 9568 section 7.1). Turn off only for unicast peers that are routed; the engine still checks the TTL.
+    /// </summary>
+    public bool StrictTtl { get; set; } = true;
+
+    /// <summary>
+    /// The socket receive buffer in bytes (default 1 MiB, set with SO_RCVBUFFORCE when permitted): a flood of junk fills
+    /// a small default buffer and real adverts are dropped with it. 0 keeps the system default.
+    /// </summary>
+    public int ReceiveBufferBytes { get; set; } = 1 << 20;
 }

@@ -17,8 +17,11 @@ internal sealed partial class RawVrrpTransport
     [LoggerMessage(4, LogLevel.Error, "VRRP packet handler on {Interface} threw")]
     private static partial void LogHandlerFailed(ILogger logger, string @interface, Exception exception);
 
-    [LoggerMessage(6, LogLevel.Critical, "VRRP receive loop on {Interface} stopped; no adverts will be received")]
+    [LoggerMessage(6, LogLevel.Error, "VRRP receive loop on {Interface} failed; restarting it after a back-off")]
     private static partial void LogReceiveLoopFailed(ILogger logger, string @interface, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Warning, "VRRP kernel filter on {Interface} could not be attached (errno {Errno}): {Message}; every packet is checked by the engine")]
+    private static partial void LogFilterFailed(ILogger logger, string @interface, int errno, string message);
 
     [LoggerMessage(5, LogLevel.Debug, "VRRP datagram on {Interface} dropped: {Reason}")]
     private static partial void LogDropped(ILogger logger, string @interface, ReceiveDropReason reason);

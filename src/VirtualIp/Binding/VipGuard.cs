@@ -25,6 +25,7 @@ internal sealed partial class VipGuard : IAsyncDisposable
     private readonly HashSet<VipAddress> _held = [];
     private readonly HashSet<VipAddress> _deleted = [];
     private readonly ITimer _timer;
+    private readonly SemaphoreSlim _restoring = new(1, 1);
     private int _interfaceIndex;
     private bool _checkPending;
     private bool _started;
@@ -113,6 +114,19 @@ internal sealed partial class VipGuard : IAsyncDisposable
             _deleted.Remove(vip);
             return _held.Remove(vip);
         }
+    }
+
+    /// <summary>
+    /// Stops guarding <paramref name="vip"/> and waits until a restore of it that is already running has finished, so
+    /// a VIP removed right after this call cannot be put back by the guard (the check-then-add race). Returns false if
+    /// it was not held.
+    /// </summary>
+    public async ValueTask<bool> ReleaseAsync(VipAddress vip, CancellationToken cancellationToken = default)
+    {
+        bool held = Release(vip);
+        await _restoring.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _restoring.Release();
+        return held;
     }
 
     /// <summary>Completes when the check in progress (if any) is done; for tests.</summary>
@@ -237,16 +251,19 @@ internal sealed partial class VipGuard : IAsyncDisposable
                 continue;
             }
 
-            lock (_gate)
-            {
-                if (!_held.Contains(vip) || _disposed)
-                {
-                    continue; // released meanwhile
-                }
-            }
-
+            // The held check and the add run under _restoring: ReleaseAsync waits for it, so a router stepping down
+            // cannot remove the VIP between our check and our add (which would leave the VIP on a backup).
+            await _restoring.WaitAsync().ConfigureAwait(false);
             try
             {
+                lock (_gate)
+                {
+                    if (!_held.Contains(vip) || _disposed)
+                    {
+                        continue; // released meanwhile
+                    }
+                }
+
                 await _binder.AddAsync(_interfaceName, vip, _options.BindOptions).ConfigureAwait(false);
                 lock (_gate)
                 {
@@ -260,6 +277,10 @@ internal sealed partial class VipGuard : IAsyncDisposable
             {
                 Log.RestoreFailed(_logger, vip, _interfaceName, ex);
                 RaiseSafe(RestoreFailed, new VipGuardEventArgs(_interfaceName, vip, ex));
+            }
+            finally
+            {
+                _restoring.Release();
             }
         }
     }

@@ -19,6 +19,8 @@ internal sealed class VirtualIpMetrics : IDisposable
     private readonly Counter<long> _vipChanges;
     private readonly Counter<long> _announcements;
     private readonly Histogram<double> _takeover;
+    private readonly Counter<long> _routerConflicts;
+    private readonly Counter<long> _vipConflicts;
 
     public VirtualIpMetrics(IMeterFactory? meterFactory)
     {
@@ -28,6 +30,10 @@ internal sealed class VirtualIpMetrics : IDisposable
         _announcements = _meter.CreateCounter<long>("virtualip.announcements", "{frame}", "Gratuitous ARP and unsolicited NA frames sent.");
         _takeover = _meter.CreateHistogram<double>("virtualip.vrrp.takeover.duration", "s",
             "Time from the last advert heard from the old master to this node becoming master (the failover this node measured).");
+        _routerConflicts = _meter.CreateCounter<long>("virtualip.vrrp.conflicts", "{event}",
+            "Adverts for our VRID from a source that is neither us nor a known peer with a higher priority (raised events, rate-limited per source).");
+        _vipConflicts = _meter.CreateCounter<long>("virtualip.vip.conflicts", "{event}",
+            "ARP / Neighbor Advertisements from a foreign MAC claiming a VIP this node holds as master.");
         _meter.CreateObservableGauge("virtualip.vrrp.state", ObserveState, "{state}", "Router state: 0 Initialize, 1 Backup, 2 Master, 3 Fault.");
         _meter.CreateObservableGauge("virtualip.vrrp.priority", ObservePriority, "{priority}", "Effective router priority.");
         _meter.CreateObservableCounter("virtualip.vrrp.adverts.sent", () => Observe(s => s.AdvertisementsSent), "{packet}", "VRRP adverts sent.");
@@ -43,6 +49,10 @@ internal sealed class VirtualIpMetrics : IDisposable
     public void VipChanged(string iface, bool added) => _vipChanges.Add(1, new("interface", iface), new("operation", added ? "add" : "remove"));
 
     public void Announced(string iface) => _announcements.Add(1, new KeyValuePair<string, object?>("interface", iface));
+
+    public void RouterConflict(string router) => _routerConflicts.Add(1, new KeyValuePair<string, object?>("router", router));
+
+    public void VipConflict(string iface) => _vipConflicts.Add(1, new KeyValuePair<string, object?>("interface", iface));
 
     public void Takeover(string router, TimeSpan duration) => _takeover.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("router", router));
 
@@ -64,7 +74,7 @@ internal sealed class VirtualIpMetrics : IDisposable
             {
                 if (reason != VrrpRejectReason.None && s.GetRejected(reason) is > 0 and var n)
                 {
-                    yield return new Measurement<long>(n, new("router", r.Name), new("reason", reason.ToString()));
+                    yield return new Measurement<long>(n, new("router", r.Name), new("reason", VrrpRejectReasonNames.ToTag(reason)));
                 }
             }
         }

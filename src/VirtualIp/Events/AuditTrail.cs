@@ -6,14 +6,16 @@ namespace VirtualIp.Events;
 
 /// <summary>
 /// Writes every event as one JSON line (who moved which VIP, when and why) to a file, and to the log at
-/// Information level. Appends; never throws into the event source.
+/// Information level. <see cref="Write"/> only queues the line: the file is appended by a background writer, so a slow
+/// or full disk never delays the event source (the election, the action queue). Never throws into the event source.
 /// </summary>
-internal sealed partial class AuditTrail : IDisposable
+internal sealed partial class AuditTrail : IAsyncDisposable
 {
     private readonly string? _path;
     private readonly ILogger _logger;
-    private readonly Lock _gate = new();
     private readonly string _node = Environment.MachineName;
+    private readonly System.Threading.Channels.Channel<AuditLine>? _lines;
+    private readonly Task _writer = Task.CompletedTask;
 
     public AuditTrail(string? path, ILogger logger)
     {
@@ -22,6 +24,8 @@ internal sealed partial class AuditTrail : IDisposable
         if (_path is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+            _lines = System.Threading.Channels.Channel.CreateUnbounded<AuditLine>(new() { SingleReader = true });
+            _writer = Task.Run(() => WriteLinesAsync(_path, _lines.Reader));
         }
     }
 
@@ -29,27 +33,65 @@ internal sealed partial class AuditTrail : IDisposable
     {
         var line = ToJson(e, _node);
         LogAudit(_logger, line);
-        if (_path is null)
+        _lines?.Writer.TryWrite(new AuditLine(line, null));
+    }
+
+    /// <summary>Completes when every line queued so far is in the file (tests, shutdown).</summary>
+    internal Task FlushAsync()
+    {
+        if (_lines is null)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        try
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _lines.Writer.TryWrite(new AuditLine(null, done)) ? done.Task : _writer;
+    }
+
+    private async Task WriteLinesAsync(string path, System.Threading.Channels.ChannelReader<AuditLine> reader)
+    {
+        var batch = new StringBuilder();
+        var flushes = new List<TaskCompletionSource>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            lock (_gate)
+            batch.Clear();
+            flushes.Clear();
+            while (reader.TryRead(out var item))
             {
-                File.AppendAllText(_path, line + "\n", Encoding.UTF8);
+                if (item.Text is not null)
+                {
+                    batch.Append(item.Text).Append('\n');
+                }
+                else if (item.Flushed is not null)
+                {
+                    flushes.Add(item.Flushed);
+                }
+            }
+
+            try
+            {
+                if (batch.Length > 0)
+                {
+                    await File.AppendAllTextAsync(path, batch.ToString(), Encoding.UTF8).ConfigureAwait(false);
+                }
+            }
+            catch (IOException ex)
+            {
+                LogAuditWriteFailed(_logger, path, ex);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                LogAuditWriteFailed(_logger, path, ex);
+            }
+
+            foreach (var f in flushes)
+            {
+                f.TrySetResult();
             }
         }
-        catch (IOException ex)
-        {
-            LogAuditWriteFailed(_logger, _path, ex);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            LogAuditWriteFailed(_logger, _path, ex);
-        }
     }
+
+    private readonly record struct AuditLine(string? Text, TaskCompletionSource? Flushed);
 
     internal static string ToJson(VirtualIpEvent e, string node)
     {
@@ -101,6 +143,21 @@ internal sealed partial class AuditTrail : IDisposable
                     w.WriteString("target", f.Target);
                     w.WriteString("error", f.Error);
                     break;
+                case RouterConflictEvent c:
+                    w.WriteString("router", c.Router);
+                    w.WriteNumber("vrid", c.VirtualRouterId);
+                    w.WriteString("source", c.Source.ToString());
+                    w.WriteNumber("priority", c.AdvertisedPriority);
+                    w.WriteString("conflict", c.Conflict.ToString());
+                    w.WriteString("state", c.State.ToString());
+                    break;
+                case VipConflictEvent v:
+                    w.WriteString("interface", v.Interface);
+                    w.WriteString("vip", v.Address.ToString());
+                    w.WriteString("foreignMac", v.ForeignMac.ToString());
+                    w.WriteString("router", v.Router);
+                    w.WriteBoolean("defended", v.Defended);
+                    break;
                 case StaleAddressesRemovedEvent r:
                     w.WriteString("interface", r.Interface);
                     w.WriteStartArray("removed");
@@ -119,8 +176,10 @@ internal sealed partial class AuditTrail : IDisposable
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
+        _lines?.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "audit {Line}")]

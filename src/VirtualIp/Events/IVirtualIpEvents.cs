@@ -5,7 +5,10 @@ namespace VirtualIp.Events;
 /// <summary>The typed stream of everything VirtualIp does: transitions with reasons, VIPs added and removed, health changes.</summary>
 public interface IVirtualIpEvents
 {
-    /// <summary>Raised synchronously for every event (keep handlers short).</summary>
+    /// <summary>
+    /// Raised for every event, in order, on the stream's own dispatcher (never on the engine's threads). Each handler
+    /// runs on its own: one that throws is logged and does not keep the others from running.
+    /// </summary>
     event EventHandler<VirtualIpEvent>? Published;
 
     /// <summary>
@@ -15,12 +18,29 @@ public interface IVirtualIpEvents
     ChannelReader<VirtualIpEvent> Subscribe(CancellationToken cancellationToken = default);
 }
 
+/// <summary>
+/// The event stream. <see cref="Publish"/> only queues: one dispatcher delivers every event, in publish order, to the
+/// subscribers and to each <see cref="Published"/> handler on its own (one that throws is reported and does not skip
+/// the others). The engine publishes from its action queue and timers, so no handler (audit file, notify, application
+/// code) can delay an election, a bind or an announcement.
+/// </summary>
 internal sealed class VirtualIpEventStream : IVirtualIpEvents
 {
     private readonly Lock _gate = new();
+    private readonly Channel<(VirtualIpEvent? Event, TaskCompletionSource? Flushed)> _queue =
+        Channel.CreateUnbounded<(VirtualIpEvent?, TaskCompletionSource?)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _dispatcher;
     private Channel<VirtualIpEvent>[] _subscribers = [];
 
+    public VirtualIpEventStream()
+    {
+        _dispatcher = Task.Run(DispatchAsync);
+    }
+
     public event EventHandler<VirtualIpEvent>? Published;
+
+    /// <summary>A handler of <see cref="Published"/> threw; the other handlers still ran.</summary>
+    public event Action<Exception>? HandlerFailed;
 
     public ChannelReader<VirtualIpEvent> Subscribe(CancellationToken cancellationToken = default)
     {
@@ -42,14 +62,68 @@ internal sealed class VirtualIpEventStream : IVirtualIpEvents
         return channel.Reader;
     }
 
-    public void Publish(VirtualIpEvent e)
+    /// <summary>Queues <paramref name="e"/> for delivery; never blocks, never throws.</summary>
+    public void Publish(VirtualIpEvent e) => _queue.Writer.TryWrite((e, null));
+
+    /// <summary>Completes when every event published so far has been delivered.</summary>
+    public Task FlushAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _queue.Writer.TryWrite((null, done)) ? done.Task : _dispatcher;
+    }
+
+    private async Task DispatchAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var item))
+            {
+                if (item.Event is { } e)
+                {
+                    Deliver(e);
+                }
+
+                item.Flushed?.TrySetResult();
+            }
+        }
+    }
+
+    private void Deliver(VirtualIpEvent e)
     {
         foreach (var c in Volatile.Read(ref _subscribers))
         {
             c.Writer.TryWrite(e);
         }
 
-        Published?.Invoke(this, e);
+        if (Published is not { } handlers)
+        {
+            return;
+        }
+
+        // Each handler on its own: one that throws does not skip the ones after it.
+        foreach (var d in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler<VirtualIpEvent>)d).Invoke(this, e);
+            }
+#pragma warning disable CA1031 // a subscriber's bug must not reach the dispatcher or the other subscribers
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                try
+                {
+                    HandlerFailed?.Invoke(ex);
+                }
+#pragma warning disable CA1031
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    // nothing left to report to
+                }
+            }
+        }
     }
 
     public void Complete()

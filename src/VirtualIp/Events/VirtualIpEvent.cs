@@ -62,3 +62,26 @@ public sealed record StaleAddressesRemovedEvent(DateTimeOffset Timestamp, string
     /// <inheritdoc />
     public override string Kind => "stale-removed";
 }
+
+/// <summary>
+/// An advert for one of our VRIDs came from a source that is neither this node nor a configured/known peer with a
+/// higher priority (a spoof, a misconfigured router, a split brain).
+/// </summary>
+public sealed record RouterConflictEvent(DateTimeOffset Timestamp, string Router, byte VirtualRouterId, IPAddress Source, int AdvertisedPriority,
+    RouterConflictKind Conflict, VrrpState State) : VirtualIpEvent(Timestamp)
+{
+    /// <inheritdoc />
+    public override string Kind => "router-conflict";
+}
+
+/// <summary>
+/// While this node was master, another machine (<paramref name="ForeignMac"/>) claimed one of our VIPs with a gratuitous
+/// ARP / ARP reply or a Neighbor Advertisement. <paramref name="Defended"/>: whether this node re-announced the VIP
+/// (RFC 5227 section 2.4 (b): at most once per 10 s).
+/// </summary>
+public sealed record VipConflictEvent(DateTimeOffset Timestamp, string Interface, IPAddress Address, VirtualIp.Addressing.MacAddress ForeignMac,
+    string? Router, bool Defended) : VirtualIpEvent(Timestamp)
+{
+    /// <inheritdoc />
+    public override string Kind => "vip-conflict";
+}

@@ -27,7 +27,11 @@ internal sealed class ObservedBinder(IVipBinder inner, VirtualIpEventStream even
 
     public async ValueTask<bool> RemoveAsync(string interfaceName, VipAddress vip, CancellationToken cancellationToken = default)
     {
-        guardFor(interfaceName)?.Release(vip);
+        if (guardFor(interfaceName) is { } guard)
+        {
+            await guard.ReleaseAsync(vip, cancellationToken).ConfigureAwait(false);
+        }
+
         bool removed = await inner.RemoveAsync(interfaceName, vip, cancellationToken).ConfigureAwait(false);
         if (removed)
         {

@@ -36,6 +36,8 @@ internal static class VirtualIpConfigurationReader
             r.Bool(rs, "AcceptMode", v => o.AcceptMode = v);
             r.Bool(rs, "UseVirtualMac", v => o.UseVirtualMac = v);
             r.Enum<VrrpChecksumMode>(rs, "ChecksumMode", v => o.ChecksumMode = v);
+            r.Bool(rs, "PriorityZeroFromMasterOnly", v => o.PriorityZeroFromMasterOnly = v);
+            r.Duration(rs, "MinimumAdoptedInterval", v => o.MinimumAdoptedInterval = v);
             o.AuthPassword = rs["AuthPassword"];
             o.SyncGroup = rs["SyncGroup"];
             r.Vips(rs, "Vips", o.Vips);
@@ -44,6 +46,18 @@ internal static class VirtualIpConfigurationReader
                 if (IPAddress.TryParse(p.Value, out var peer))
                 {
                     o.UnicastPeers.Add(peer);
+                }
+                else
+                {
+                    errors.Add($"{p.Path} = '{p.Value}' is not an IP address.");
+                }
+            }
+
+            foreach (var p in Reader.List(rs, "KnownPeers"))
+            {
+                if (IPAddress.TryParse(p.Value, out var peer))
+                {
+                    o.KnownPeers.Add(peer);
                 }
                 else
                 {

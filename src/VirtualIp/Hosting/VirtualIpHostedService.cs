@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -36,6 +35,7 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
     private readonly List<(string Interface, VipAddress Vip)> _staticBound = [];
     private readonly Dictionary<string, VipPool> _pools = new(StringComparer.Ordinal);
     private IReadOnlyList<IVirtualRouter> _routers = [];
+    private readonly Dictionary<string, NotifyRunner> _notifiers = new(StringComparer.Ordinal);
     private AuditTrail? _audit;
     private IVirtualIpPlatform? _activePlatform;
     private ObservedBinder? _binder;
@@ -72,6 +72,7 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
 
         _audit = new AuditTrail(o.AuditLogPath, _loggers.CreateLogger("VirtualIp.Audit"));
         _events.Published += OnEvent;
+        _events.HandlerFailed += OnHandlerFailed;
         if (o.Routers.Count == 0 && o.StaticVips.Count == 0 && o.Checks.Count == 0)
         {
             LogNothingConfigured(_logger);
@@ -168,7 +169,16 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
         {
             _metrics.Track(router);
             _asyncDisposables.Add(router);
-            router.StateChanged += OnStateChanged;
+            if (router is VrrpRouter engine)
+            {
+                engine.TransitionObserver = e => OnStateChanged(engine, e);
+            }
+            else
+            {
+                router.StateChanged += OnStateChanged;
+            }
+
+            router.ConflictDetected += OnConflict;
             router.ActionFailed += (_, e) => _events.Publish(new ActionFailedEvent(e.Timestamp, e.RouterName, e.Action, e.Target, e.Exception.Message));
             var ro = routerOptions.First(r => r.Name == router.Name);
             var tracks = o.Tracking.Where(t => t.Router == router.Name).ToList();
@@ -214,6 +224,8 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
         {
             await router.StartAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        await _events.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -244,6 +256,7 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
         }
 
         _staticBound.Clear();
+        await _events.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         await DisposeAsync().ConfigureAwait(false);
     }
 
@@ -263,7 +276,11 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
         _asyncDisposables.Clear();
         _health.HealthChanged -= OnHealthChanged;
         _events.Published -= OnEvent;
-        _audit?.Dispose();
+        _events.HandlerFailed -= OnHandlerFailed;
+        if (_audit is not null)
+        {
+            await _audit.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private void OnStateChanged(object? sender, VrrpStateChangedEventArgs e)
@@ -285,69 +302,26 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
 
     private void RunNotify(VrrpStateChangedEventArgs e)
     {
-        var n = _options.Value.Notify;
-        var specific = e.NewState switch
+        NotifyRunner? runner;
+        lock (_notifiers)
         {
-            VrrpState.Master => n.Master,
-            VrrpState.Backup => n.Backup,
-            VrrpState.Fault => n.Fault,
-            _ => null,
-        };
-        foreach (var command in new[] { specific, n.Any })
-        {
-            if (string.IsNullOrWhiteSpace(command))
+            if (!_notifiers.TryGetValue(e.RouterName, out runner))
             {
-                continue;
+                runner = new NotifyRunner(_options.Value.Notify, _logger);
+                _notifiers[e.RouterName] = runner;
             }
-
-            // keepalived's notify convention: COMMAND INSTANCE NAME STATE PRIORITY.
-            _ = Task.Run(() => RunCommandAsync(command, ["INSTANCE", e.RouterName, e.NewState.ToString().ToUpperInvariant(), e.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture)], n.Timeout));
         }
+
+        runner.Enqueue(e);
     }
 
-    private async Task RunCommandAsync(string command, string[] args, TimeSpan timeout)
+    private void OnConflict(object? sender, RouterConflictEventArgs e)
     {
-        try
-        {
-            var psi = OperatingSystem.IsWindows() ? new ProcessStartInfo("cmd.exe") : new ProcessStartInfo("/bin/sh");
-            if (OperatingSystem.IsWindows())
-            {
-                psi.ArgumentList.Add("/c");
-                psi.ArgumentList.Add(command + " " + string.Join(' ', args));
-            }
-            else
-            {
-                psi.ArgumentList.Add("-c");
-                psi.ArgumentList.Add(command + " \"$@\"");
-                psi.ArgumentList.Add("notify");
-                foreach (var a in args)
-                {
-                    psi.ArgumentList.Add(a);
-                }
-            }
-
-            psi.UseShellExecute = false;
-            using var p = Process.Start(psi)!;
-            using var cts = new CancellationTokenSource(timeout);
-            try
-            {
-                await p.WaitForExitAsync(cts.Token).ConfigureAwait(false);
-                if (p.ExitCode != 0)
-                {
-                    LogNotifyExit(_logger, command, p.ExitCode);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                p.Kill(entireProcessTree: true);
-                LogNotifyTimeout(_logger, command, timeout);
-            }
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-        {
-            LogNotifyFailed(_logger, command, ex);
-        }
+        _metrics.RouterConflict(e.RouterName);
+        _events.Publish(new RouterConflictEvent(e.Timestamp, e.RouterName, e.VirtualRouterId, e.Source, e.AdvertisedPriority, e.Kind, e.State));
     }
+
+    private void OnHandlerFailed(Exception ex) => LogEventHandlerFailed(_logger, ex);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "VirtualIp starting on {Platform}: {Routers} router(s), {Static} static VIP group(s), {Checks} check(s)")]
     private static partial void LogStarting(ILogger logger, string platform, int routers, int @static, int checks);
@@ -364,17 +338,12 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Stopping {Name} failed")]
     private static partial void LogStopFailed(ILogger logger, string name, Exception exception);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Notify command '{Command}' exited with {ExitCode}")]
-    private static partial void LogNotifyExit(ILogger logger, string command, int exitCode);
-
-    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Notify command '{Command}' ran longer than {Timeout} and was killed")]
-    private static partial void LogNotifyTimeout(ILogger logger, string command, TimeSpan timeout);
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "A VirtualIp event handler threw; the other handlers still ran")]
+    private static partial void LogEventHandlerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Could not prepare announcements on {Interface}")]
     private static partial void LogPrepareFailed(ILogger logger, string @interface, Exception exception);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Notify command '{Command}' could not run")]
-    private static partial void LogNotifyFailed(ILogger logger, string command, Exception exception);
 }
 
 /// <summary>An options monitor over a fixed value.</summary>

@@ -84,6 +84,33 @@ public class NetlinkAddressWatcherTests
     }
 
     [Fact]
+    public async Task AnUnexpectedFailure_RestartsTheLoop_WithAResync_AndItKeepsWatching()
+    {
+        // Read from the code (issue 11): an unexpected exception ended the watcher for good; VipGuard and link
+        // tracking then went blind without a word.
+        TestEnvironment.RequireRootAndTools("ip");
+        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+        var n1 = lab.Node(1);
+        await using var watcher = await StartWatcherAsync(n1);
+        int failures = 1;
+        watcher.BeforeProcessForTests = () =>
+        {
+            if (Interlocked.Decrement(ref failures) == 0)
+            {
+                throw new InvalidOperationException("injected failure");
+            }
+        };
+        var rec = new Recorder();
+        watcher.Changed += rec.On;
+
+        (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "192.0.2.151/24", "dev", "eth0")).EnsureSuccess(); // the loop fails on this one
+        await rec.WaitAsync(e => e.Kind == AddressChangeKind.Resync);
+        Assert.Equal(1, watcher.RestartCount);
+        (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "192.0.2.152/24", "dev", "eth0")).EnsureSuccess();
+        await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressAdded && e.Address!.Equals(IPAddress.Parse("192.0.2.152")));
+    }
+
+    [Fact]
     public async Task LinkDownAndUp_AreReportedOnce()
     {
         TestEnvironment.RequireRootAndTools("ip");

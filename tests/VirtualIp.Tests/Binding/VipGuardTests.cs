@@ -135,6 +135,42 @@ public class VipGuardTests
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Attack/fault stopped: the guard's check-then-add raced with a router stepping down, so a VIP removed by the
+    /// router could be put back by the guard on a node that is no longer master (two nodes answering for the VIP).
+    /// </summary>
+    [Fact]
+    public async Task ReleaseAsync_waits_for_a_restore_in_flight_so_a_stepping_down_node_does_not_get_the_vip_back()
+    {
+        var time = new FakeTimeProvider();
+        var binder = new FakeBinder();
+        var watcher = new FakeWatcher();
+        await using var guard = new VipGuard(binder, watcher, "eth0", new VipGuardOptions { RestoreDelay = TimeSpan.FromMilliseconds(10) }, time);
+        guard.Hold(Vip);
+        await guard.StartAsync(TestContext.Current.CancellationToken);
+
+        // The VIP is deleted behind our back; the guard starts putting it back, and the kernel is slow.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        binder.AddGate = gate.Task;
+        watcher.Raise(AddressChangeKind.AddressRemoved, 2, Vip.Address, 24);
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        await binder.AddStarted.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        // Meanwhile the router steps down: release, then remove (what ObservedBinder does).
+        var release = guard.ReleaseAsync(Vip, TestContext.Current.CancellationToken).AsTask();
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(release.IsCompleted); // it waits for the restore in flight
+        gate.SetResult();
+        Assert.True(await release);
+        await binder.RemoveAsync("eth0", Vip, TestContext.Current.CancellationToken);
+        await guard.WhenIdle;
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await guard.WhenIdle;
+        Assert.DoesNotContain(Vip, binder.Addresses);
+        Assert.Empty(guard.Held);
+    }
+
     private sealed class FakeBinder : IVipBinder
     {
         public List<VipAddress> Addresses { get; } = [];
@@ -143,7 +179,22 @@ public class VipGuardTests
 
         public bool FailAdds { get; init; }
 
-        public ValueTask<bool> AddAsync(string interfaceName, VipAddress vip, VipBindOptions? options = null, CancellationToken cancellationToken = default)
+        /// <summary>When set, adds wait for it (a slow kernel); <see cref="AddStarted"/> completes when one is waiting.</summary>
+        public Task? AddGate { get; set; }
+
+        public TaskCompletionSource AddStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ValueTask<bool> AddAsync(string interfaceName, VipAddress vip, VipBindOptions? options = null, CancellationToken cancellationToken = default) =>
+            AddGate is { } gate ? SlowAddAsync(gate, vip) : AddCore(vip);
+
+        private async ValueTask<bool> SlowAddAsync(Task gate, VipAddress vip)
+        {
+            AddStarted.TrySetResult();
+            await gate;
+            return await AddCore(vip);
+        }
+
+        private ValueTask<bool> AddCore(VipAddress vip)
         {
             AddCalls++;
             if (FailAdds)

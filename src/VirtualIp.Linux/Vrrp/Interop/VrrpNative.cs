@@ -15,6 +15,9 @@ internal static unsafe partial class VrrpNative
 
     public const int SOL_SOCKET = 1;
     public const int SO_BINDTODEVICE = 25;
+    public const int SO_RCVBUF = 8;
+    public const int SO_RCVBUFFORCE = 33;
+    public const int SO_ATTACH_FILTER = 26;
 
     public const int IPPROTO_IP = 0;
     public const int IP_TTL = 2;
@@ -52,6 +55,7 @@ internal static unsafe partial class VrrpNative
     public const int EADDRNOTAVAIL = 99;
     public const int ENETDOWN = 100;
     public const int ENXIO = 6;
+    public const int EHOSTUNREACH = 113;
 
     /// <summary>Size of <c>struct sockaddr_in6</c>.</summary>
     public const int SockaddrIn6Size = 28;

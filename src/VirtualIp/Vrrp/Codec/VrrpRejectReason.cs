@@ -31,4 +31,11 @@ public enum VrrpRejectReason
     OwnPacket,
     /// <summary>The IP header is malformed.</summary>
     BadIPHeader,
+    /// <summary>
+    /// Priority 0 from a router that is not the current master (hardening; see <c>VrrpRouterOptions.PriorityZeroFromMasterOnly</c>).
+    /// </summary>
+    PriorityZeroNotFromMaster,
+
+    // New reasons go above this line (authentication: bad_hmac, replay, stale, unknown_key). Metric tags and log
+    // limiters size themselves from the enum (VrrpRouterStatistics.ReasonCount, VrrpRejectReasonNames).
 }

@@ -19,13 +19,24 @@ internal readonly record struct VrrpAction(VrrpActionKind Kind, VrrpStateChanged
 
 internal sealed partial class VrrpRouter
 {
+    /// <summary>
+    /// The host's hook for transitions, called on the action queue before the VIPs of the transition are bound, so the
+    /// event stream sees "state changed" before "VIP added". It must only queue work (it does in the hosted service).
+    /// </summary>
+    internal Action<VrrpStateChangedEventArgs>? TransitionObserver { get; set; }
+
     private void StartActionLoop()
     {
         var channel = Channel.CreateUnbounded<VrrpAction>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        var notifications = StartNotificationLoop();
         lock (_gate)
         {
             _actions = channel;
-            _actionLoop = Task.Run(() => RunActionsAsync(channel.Reader));
+            _actionLoop = Task.Run(async () =>
+            {
+                await RunActionsAsync(channel.Reader).ConfigureAwait(false);
+                await notifications.ConfigureAwait(false);
+            });
         }
     }
 
@@ -54,6 +65,8 @@ internal sealed partial class VrrpRouter
                 _actions = null;
             }
         }
+
+        CompleteNotifications();
     }
 
 #pragma warning disable CA1031 // Side effects must never crash the engine: every failure is logged and raised as ActionFailed.
@@ -62,16 +75,18 @@ internal sealed partial class VrrpRouter
         switch (action.Kind)
         {
             case VrrpActionKind.RaiseStateChanged:
+                // The host's observer only queues (event stream, notify runner), so it runs here, in order with the
+                // binding events; every other handler runs on the notification queue, never here.
                 try
                 {
-                    StateChanged?.Invoke(this, action.Event!);
+                    TransitionObserver?.Invoke(action.Event!);
                 }
                 catch (Exception ex)
                 {
                     Log.ActionFailed(_logger, _name, _vrid, VirtualRouterAction.EventHandler, null, ex);
-                    RaiseActionFailed(VirtualRouterAction.EventHandler, null, ex);
                 }
 
+                Notify(new VrrpNotification(action.Event!));
                 break;
 
             case VrrpActionKind.AddVips:
@@ -142,21 +157,13 @@ internal sealed partial class VrrpRouter
                 break;
 
             case VrrpActionKind.Barrier:
-                action.Barrier!.TrySetResult();
+                // Idle = the actions so far have run and so have the notifications they raised.
+                Notify(new VrrpNotification(Barrier: action.Barrier));
                 break;
         }
     }
 
-    private void RaiseActionFailed(VirtualRouterAction what, string? target, Exception exception)
-    {
-        try
-        {
-            ActionFailed?.Invoke(this, new VirtualRouterActionFailedEventArgs(_name, _vrid, what, target, exception, _time.GetUtcNow()));
-        }
-        catch (Exception ex)
-        {
-            Log.ActionFailedHandlerThrew(_logger, _name, _vrid, ex);
-        }
-    }
+    private void RaiseActionFailed(VirtualRouterAction what, string? target, Exception exception) =>
+        Notify(new VrrpNotification(ActionFailed: new VirtualRouterActionFailedEventArgs(_name, _vrid, what, target, exception, _time.GetUtcNow())));
 #pragma warning restore CA1031
 }

@@ -10,7 +10,7 @@ internal sealed partial class VrrpRouter
         [LoggerMessage(1, LogLevel.Information, "VRRP {Router} (VRID {Vrid}): {OldState} -> {NewState} ({Reason}) {Detail}")]
         public static partial void StateChanged(ILogger logger, string router, byte vrid, VrrpState oldState, VrrpState newState, VrrpTransitionReason reason, string? detail);
 
-        [LoggerMessage(2, LogLevel.Debug, "VRRP {Router} (VRID {Vrid}): dropped a packet: {Reason}")]
+        [LoggerMessage(2, LogLevel.Trace, "VRRP {Router} (VRID {Vrid}): dropped a packet: {Reason}")]
         public static partial void PacketRejected(ILogger logger, string router, byte vrid, VrrpRejectReason reason);
 
         [LoggerMessage(3, LogLevel.Warning, "VRRP {Router} (VRID {Vrid}): an advert lists {Received} addresses that differ from the {Configured} configured VIPs; accepted (check the configuration on every node)")]
@@ -37,8 +37,14 @@ internal sealed partial class VrrpRouter
         [LoggerMessage(10, LogLevel.Warning, "VRRP {Router} (VRID {Vrid}): side effect {Action} dropped because the router is stopped")]
         public static partial void ActionDropped(ILogger logger, string router, byte vrid, string action);
 
-        [LoggerMessage(12, LogLevel.Warning, "VRRP {Router} (VRID {Vrid}): dropping adverts: {Reason} ({Count} so far for this reason; further drops are logged at Debug, this warning at most every 10 s)")]
-        public static partial void PacketsRejected(ILogger logger, string router, byte vrid, VrrpRejectReason reason, long count);
+        [LoggerMessage(12, LogLevel.Warning, "VRRP {Router} (VRID {Vrid}): dropped a packet: {Reason} (further ones are summarised once a minute)")]
+        public static partial void PacketsRejected(ILogger logger, string router, byte vrid, string reason);
+
+        [LoggerMessage(13, LogLevel.Warning, "VRRP {Router} (VRID {Vrid}): {Count} more packets with {Reason} in the last minute")]
+        public static partial void RejectSummary(ILogger logger, string router, byte vrid, long count, string reason);
+
+        [LoggerMessage(14, LogLevel.Warning, "VRRP {Router} (VRID {Vrid}): router conflict: {Source} advertises priority {Priority} for our VRID ({Kind}) while we are {State}")]
+        public static partial void RouterConflict(ILogger logger, string router, byte vrid, System.Net.IPAddress source, byte priority, RouterConflictKind kind, VrrpState state);
 
         [LoggerMessage(11, LogLevel.Error, "VRRP {Router} (VRID {Vrid}): an ActionFailed handler threw")]
         public static partial void ActionFailedHandlerThrew(ILogger logger, string router, byte vrid, Exception exception);

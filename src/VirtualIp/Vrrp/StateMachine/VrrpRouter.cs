@@ -35,7 +35,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private readonly VipAddress[] _vips;
     private readonly byte[] _vipBytes;
     private readonly int _addressLength;
-    private readonly byte[][]? _peers;
     private readonly VrrpAuthType _authType;
     private readonly byte[] _authData;
     private readonly VrrpChecksumMode _checksumMode;
@@ -77,9 +76,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private bool _wantMaster;
     private readonly byte[] _masterAddress = new byte[16];
     private int _masterAddressLength;
-    private bool _addressMismatchLogged;
-    private ushort _loggedIntervalMismatch;
-    private long _lastRejectWarning;
 
     // Counters (written under _gate).
     private long _sent;
@@ -138,15 +134,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             _vips[i].Address.TryWriteBytes(_vipBytes.AsSpan(i * _addressLength, _addressLength), out _);
         }
 
-        if (options.UnicastPeers is { Count: > 0 } peers)
-        {
-            _peers = new byte[peers.Count][];
-            for (int i = 0; i < peers.Count; i++)
-            {
-                _peers[i] = peers[i].GetAddressBytes();
-            }
-        }
-
         if (_version == VrrpVersion.V2 && options.AuthPassword is { Length: > 0 } password)
         {
             _authType = VrrpAuthType.SimpleText;
@@ -170,6 +157,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         _gate = syncGroup?.Gate ?? new object();
         _staleCleanup = staleCleanup;
         _preemptDelayTicks = options.PreemptDelay.Ticks * _frequency / TimeSpan.TicksPerSecond;
+        InitializeHardening(options);
 
         var sample = new VrrpMessage(_version, _vrid, _priority, _intervalCs, _isIPv6, _vipBytes, _authType, _authData);
         int length = VrrpCodec.GetEncodedLength(sample);
@@ -190,6 +178,9 @@ internal sealed partial class VrrpRouter : IVirtualRouter
 
     /// <inheritdoc />
     public event EventHandler<VirtualRouterActionFailedEventArgs>? ActionFailed;
+
+    /// <inheritdoc />
+    public event EventHandler<RouterConflictEventArgs>? ConflictDetected;
 
     /// <inheritdoc />
     public string Name => _name;
@@ -501,267 +492,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         }
     }
 
-    // ---- Receive path -------------------------------------------------------------------------------------------
-
-    /// <summary>Handles a packet already matched to this VRID by the mux. Allocation-free.</summary>
-    internal void HandlePacket(in VrrpReceivedPacket packet)
-    {
-        lock (_gate)
-        {
-            if (!_running)
-            {
-                return;
-            }
-
-            if (packet.Ttl != 255)
-            {
-                RejectLocked(VrrpRejectReason.BadTtl);
-                return;
-            }
-
-            if (packet.IsIPv6 != _isIPv6)
-            {
-                RejectLocked(VrrpRejectReason.BadIPHeader);
-                return;
-            }
-
-            if (_peers is not null && !IsPeer(packet.SourceAddress))
-            {
-                RejectLocked(VrrpRejectReason.UnexpectedSource);
-                return;
-            }
-
-            var context = new VrrpReceiveContext(packet.IsIPv6, packet.Ttl, packet.SourceAddress, packet.DestinationAddress)
-            {
-                ExpectedVersion = _version,
-                ChecksumMode = VrrpChecksumMode.AcceptEither,
-                ChecksumVerified = packet.ChecksumVerified,
-                AuthType = _authType,
-                AuthData = _authData,
-            };
-
-            if (!VrrpCodec.TryRead(packet.Payload, context, out var message, out var reason))
-            {
-                RejectLocked(reason == VrrpRejectReason.None ? VrrpRejectReason.BadLength : reason);
-                return;
-            }
-
-            if (message.VirtualRouterId != _vrid)
-            {
-                RejectLocked(VrrpRejectReason.UnknownVirtualRouter);
-                return;
-            }
-
-            if (message.Version != _version)
-            {
-                RejectLocked(VrrpRejectReason.BadVersion);
-                return;
-            }
-
-            if (message.IntervalCentiseconds != _intervalCs)
-            {
-                _intervalMismatches++;
-                if (_loggedIntervalMismatch != message.IntervalCentiseconds)
-                {
-                    _loggedIntervalMismatch = message.IntervalCentiseconds;
-                    Log.IntervalMismatch(_logger, _name, _vrid, _intervalCs * 10, message.IntervalCentiseconds * 10, _version == VrrpVersion.V2);
-                }
-
-                if (_version == VrrpVersion.V2)
-                {
-                    // RFC 3768 7.1: MUST discard (keepalived drops too, to keep two routers from running one VRID).
-                    return;
-                }
-            }
-
-            _received++;
-            if (message.Priority == 0)
-            {
-                _priorityZeroReceived++;
-            }
-            else
-            {
-                _lastAdvertTimestamp = _time.GetTimestamp();
-            }
-
-            CheckAddressListLocked(message.Addresses);
-            switch (_state)
-            {
-                case VrrpState.Backup:
-                    OnBackupAdvertLocked(message.Priority, message.IntervalCentiseconds, packet.SourceAddress);
-                    break;
-                case VrrpState.Master:
-                    OnMasterAdvertLocked(message.Priority, message.IntervalCentiseconds, packet.SourceAddress);
-                    break;
-                default:
-                    break; // Fault: adverts are counted and ignored.
-            }
-        }
-    }
-
-    /// <summary>RFC 9568 6.4.2, Backup receiving an advert, with keepalived's preempt_delay.</summary>
-    private void OnBackupAdvertLocked(byte priority, ushort intervalCs, ReadOnlySpan<byte> source)
-    {
-        if (priority == 0)
-        {
-            // The master is leaving: take over after Skew_Time only.
-            _priorityZeroPending = true;
-            ArmDownTimerLocked(SkewTicks);
-            return;
-        }
-
-        bool lower = priority < _priority;
-        if (lower && _preempt)
-        {
-            long now = _time.GetTimestamp();
-            if (_preemptDelayTicks > 0 && (!_preemptDelayRunning || now < _preemptDeadline))
-            {
-                if (!_preemptDelayRunning)
-                {
-                    _preemptDelayRunning = true;
-                    _preemptDeadline = now + _preemptDelayTicks;
-                    Log.PreemptDelayStarted(_logger, _name, _vrid, priority);
-                }
-
-                // Still inside the preempt delay: treat the lower-priority master as valid.
-            }
-            else
-            {
-                // Preemption: ignore the lower-priority master; the down timer will expire.
-                _preempting = true;
-                return;
-            }
-        }
-        else if (!lower)
-        {
-            _preemptDelayRunning = false;
-        }
-
-        if (_version == VrrpVersion.V3)
-        {
-            _masterIntervalCs = intervalCs; // adopt the master's interval (RFC 9568 6.4.2)
-        }
-
-        _preempting = false;
-        _priorityZeroPending = false;
-        _wantMaster = false;
-        RememberMasterLocked(source);
-        ResetDownTimerLocked(MasterDownTicks);
-    }
-
-    /// <summary>RFC 9568 6.4.3, Master receiving an advert.</summary>
-    private void OnMasterAdvertLocked(byte priority, ushort intervalCs, ReadOnlySpan<byte> source)
-    {
-        if (priority == 0)
-        {
-            // Another router is leaving: assert ourselves at once.
-            SendAdvertLocked(_priority);
-            RestartAdvertTimerLocked();
-            return;
-        }
-
-        if (priority > _priority || (priority == _priority && source.SequenceCompareTo(_mux.LocalAddressBytes) > 0))
-        {
-            if (_version == VrrpVersion.V3)
-            {
-                _masterIntervalCs = intervalCs;
-            }
-
-            RememberMasterLocked(source);
-            EnterBackupLocked(VrrpTransitionReason.HigherPriorityAdvert, null, keepMasterInterval: true);
-            return;
-        }
-
-        // RFC 9568: discard, and send an advert at once so the lower-priority router learns of us.
-        SendAdvertLocked(_priority);
-
-        // A lower-priority router that advertises believed it was master and may have announced the VIPs: clients'
-        // ARP/ND caches can point at it now. Announce again (keepalived's garp_lower_prio_repeat), at most once a second.
-        long now = _time.GetTimestamp();
-        if (_lastReannounce == 0 || now - _lastReannounce >= _frequency)
-        {
-            _lastReannounce = now;
-            EnqueueLocked(new VrrpAction(VrrpActionKind.StartAnnouncing));
-        }
-    }
-
-    private void RejectLocked(VrrpRejectReason reason)
-    {
-        long count = ++_rejected[(int)reason];
-        Log.PacketRejected(_logger, _name, _vrid, reason);
-
-        // RFC 9568 7.1: SHOULD log, subject to rate limiting: one warning per router per 10 s at most.
-        long now = _time.GetTimestamp();
-        if (_lastRejectWarning == 0 || now - _lastRejectWarning >= 10 * _frequency)
-        {
-            _lastRejectWarning = now;
-            Log.PacketsRejected(_logger, _name, _vrid, reason, count);
-        }
-    }
-
-    private bool IsPeer(ReadOnlySpan<byte> source)
-    {
-        foreach (var peer in _peers!)
-        {
-            if (source.SequenceEqual(peer))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private void CheckAddressListLocked(ReadOnlySpan<byte> addresses)
-    {
-        bool match = addresses.Length == _vipBytes.Length;
-        if (match && !addresses.SequenceEqual(_vipBytes))
-        {
-            // Same count, maybe another order: every received address must be configured.
-            for (int i = 0; i + _addressLength <= addresses.Length && match; i += _addressLength)
-            {
-                match = ContainsVip(addresses.Slice(i, _addressLength));
-            }
-        }
-
-        if (match)
-        {
-            _addressMismatchLogged = false;
-            return;
-        }
-
-        // RFC 9568 7.1: SHOULD log; keepalived logs and accepts.
-        _addressMismatches++;
-        if (!_addressMismatchLogged)
-        {
-            _addressMismatchLogged = true;
-            Log.AddressListMismatch(_logger, _name, _vrid, addresses.Length / _addressLength, _vips.Length);
-        }
-    }
-
-    private bool ContainsVip(ReadOnlySpan<byte> address)
-    {
-        for (int j = 0; j < _vipBytes.Length; j += _addressLength)
-        {
-            if (address.SequenceEqual(_vipBytes.AsSpan(j, _addressLength)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private void RememberMasterLocked(ReadOnlySpan<byte> source)
-    {
-        int n = Math.Min(source.Length, _masterAddress.Length);
-        source[..n].CopyTo(_masterAddress);
-        _masterAddressLength = n;
-    }
-
-    private IPAddress? MasterAddressLocked() =>
-        _masterAddressLength is 4 or 16 ? new IPAddress(_masterAddress.AsSpan(0, _masterAddressLength)) : null;
-
     // ---- Send path ----------------------------------------------------------------------------------------------
 
     /// <summary>Encodes one advert per destination into its preallocated buffer and sends it. Allocation-free.</summary>
@@ -957,7 +687,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         _preemptDelayRunning = false;
         _masterIntervalCs = _intervalCs;
         StopDownTimerLocked();
-        RememberMasterLocked(_mux.LocalAddressBytes);
+        RememberMasterLocked(_mux.LocalAddressBytes, _priority);
         SendAdvertLocked(_priority);
         RestartAdvertTimerLocked();
         RecordTransitionLocked(old, VrrpState.Master, reason, detail);

@@ -56,6 +56,26 @@ public sealed class VrrpRouterOptions
     /// <summary>Unicast peers (keepalived <c>unicast_peer</c>). Empty = multicast. When set, adverts from other sources are rejected.</summary>
     public IList<IPAddress> UnicastPeers { get; set; } = new List<IPAddress>();
 
+    /// <summary>
+    /// Other routers of this VRID (multicast). Empty = any source on the segment may take part (plain VRRP). When set
+    /// (or when <see cref="UnicastPeers"/> is), adverts from any other source are dropped and raise a router conflict.
+    /// </summary>
+    public IList<IPAddress> KnownPeers { get; set; } = new List<IPAddress>();
+
+    /// <summary>
+    /// Hardening (default true): honour an advert with priority 0 ("the master is leaving") only from the current master.
+    /// RFC 9568 6.4.2 takes over after Skew_Time on any priority-0 advert; with this on, a priority 0 from another source
+    /// is dropped (reason <see cref="VrrpRejectReason.PriorityZeroNotFromMaster"/>), so one spoofed packet cannot move the VIP.
+    /// </summary>
+    public bool PriorityZeroFromMasterOnly { get; set; } = true;
+
+    /// <summary>
+    /// The shortest master advert interval a backup adopts (VRRPv3). Null (default) = the smaller of this router's own
+    /// interval and 100 ms. A shorter advertised interval is raised to this floor, so a forged 10 ms advert cannot shrink
+    /// Master_Down_Interval and Skew_Time.
+    /// </summary>
+    public TimeSpan? MinimumAdoptedInterval { get; set; }
+
     /// <summary>Announce the VIPs with the VRRP virtual MAC 00-00-5E-00-01-{VRID} (keepalived <c>use_vmac</c>); the platform creates the macvlan.</summary>
     public bool UseVirtualMac { get; set; }
 

@@ -110,6 +110,27 @@ internal static class VrrpRouterOptionsValidator
             }
         }
 
+        if (options.KnownPeers is not null)
+        {
+            for (int i = 0; i < options.KnownPeers.Count; i++)
+            {
+                var peer = options.KnownPeers[i];
+                if (peer is null || peer.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+                {
+                    errors.Add(Invariant($"{key}:KnownPeers:{i} = {peer} is not an IPv4 or IPv6 address."));
+                }
+                else if (options.Vips is { Count: > 0 } && options.Vips[0] is { } first && (peer.AddressFamily == AddressFamily.InterNetworkV6) != first.IsIPv6)
+                {
+                    errors.Add(Invariant($"{key}:KnownPeers:{i} = {peer} is not of the VIPs' family."));
+                }
+            }
+        }
+
+        if (options.MinimumAdoptedInterval is { } floor && (floor < TimeSpan.FromMilliseconds(10) || floor > MaxV3Interval))
+        {
+            errors.Add(Invariant($"{key}:MinimumAdoptedInterval = {floor} is out of range 00:00:00.01..00:00:40.95."));
+        }
+
         if (options.ChecksumMode is not (VrrpChecksumMode.WithPseudoHeader or VrrpChecksumMode.MessageOnly))
         {
             errors.Add(Invariant($"{key}:ChecksumMode = {options.ChecksumMode} is not a sending mode (WithPseudoHeader or MessageOnly)."));

@@ -74,5 +74,6 @@ public sealed class VrrpRouterStatistics
         }
     }
 
-    internal static int ReasonCount => (int)VrrpRejectReason.BadIPHeader + 1;
+    /// <summary>One slot per <see cref="VrrpRejectReason"/> value (sized from the enum, so new reasons need no change here).</summary>
+    internal static int ReasonCount { get; } = Enum.GetValues<VrrpRejectReason>().Max(r => (int)r) + 1;
 }

@@ -60,7 +60,29 @@ internal sealed class VrrpTransportMux : IVrrpPacketHandler
 
             Volatile.Write(ref _byVrid[router.VirtualRouterId], router);
             _registered++;
+            UpdateFilterLocked();
         }
+    }
+
+    /// <summary>Tells a filtering transport (BPF on Linux) which VRIDs to let through.</summary>
+    private void UpdateFilterLocked()
+    {
+        if (Transport is not IVrrpReceiveFilter filter)
+        {
+            return;
+        }
+
+        Span<byte> vrids = stackalloc byte[256];
+        int n = 0;
+        for (int i = 1; i < _byVrid.Length; i++)
+        {
+            if (_byVrid[i] is not null)
+            {
+                vrids[n++] = (byte)i;
+            }
+        }
+
+        filter.SetVirtualRouterIds(vrids[..n]);
     }
 
     /// <summary>Starts the transport once, whoever asks first.</summary>

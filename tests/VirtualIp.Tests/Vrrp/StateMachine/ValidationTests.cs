@@ -214,7 +214,7 @@ public sealed class ValidationTests
     }
 
     [Fact]
-    public void Master_answers_a_lower_priority_advert_at_once_and_a_priority_zero_advert_too()
+    public void Master_answers_a_lower_priority_advert_at_once_at_most_once_per_interval()
     {
         var net = new SimulatedNetwork();
         var m = Master(net, "192.0.2.1");
@@ -222,11 +222,22 @@ public sealed class ValidationTests
         long sent = m.Router.GetStatistics().AdvertisementsSent;
         SimulatedNetwork.Inject(m.Transport, Advert(VrrpVersion.V3, 51, 50, src, Group), src, Group);
         Assert.Equal(sent + 1, m.Router.GetStatistics().AdvertisementsSent);
-        SimulatedNetwork.Inject(m.Transport, Advert(VrrpVersion.V3, 51, 0, src, Group), src, Group);
-        Assert.Equal(sent + 2, m.Router.GetStatistics().AdvertisementsSent);
-        // Equal priority from a lower address: discarded, answered.
+
+        // Attack stopped: a flood of lower-priority adverts cannot make the master flood the segment (amplification).
+        for (int i = 0; i < 100; i++)
+        {
+            SimulatedNetwork.Inject(m.Transport, Advert(VrrpVersion.V3, 51, 50, src, Group), src, Group);
+        }
+
+        Assert.Equal(sent + 1, m.Router.GetStatistics().AdvertisementsSent);
+
+        // One interval later: equal priority from a lower address is discarded and answered again.
+        long before = m.Router.GetStatistics().AdvertisementsSent;
+        net.Run(TimeSpan.FromSeconds(1));
+        long timerSent = m.Router.GetStatistics().AdvertisementsSent;
+        Assert.True(timerSent > before);
         SimulatedNetwork.Inject(m.Transport, Advert(VrrpVersion.V3, 51, 100, IPAddress.Parse("192.0.2.0"), Group), IPAddress.Parse("192.0.2.0"), Group);
-        Assert.Equal(sent + 3, m.Router.GetStatistics().AdvertisementsSent);
+        Assert.Equal(timerSent + 1, m.Router.GetStatistics().AdvertisementsSent);
         Assert.Equal(VrrpState.Master, m.State);
     }
 
@@ -248,7 +259,7 @@ public sealed class ValidationTests
 public sealed class VrrpLoggingTests
 {
     [Fact]
-    public async Task Rejections_are_warned_at_most_every_ten_seconds_and_transitions_are_logged()
+    public async Task Rejections_are_warned_once_then_summarised_once_a_minute_and_transitions_are_logged()
     {
         var provider = new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider();
         using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information));
@@ -267,10 +278,15 @@ public sealed class VrrpLoggingTests
 
         net.Run(TimeSpan.FromSeconds(11));
         SimulatedNetwork.Inject(transport, buffer.AsSpan(0, n), src, SimulatedNetwork.MulticastV4, ttl: 1);
+        Assert.Single(provider.Collector.GetSnapshot(), l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("bad_ttl"));
 
+        net.Run(TimeSpan.FromSeconds(50));
+        SimulatedNetwork.Inject(transport, buffer.AsSpan(0, n), src, SimulatedNetwork.MulticastV4, ttl: 1);
         var logs = provider.Collector.GetSnapshot();
-        Assert.Equal(2, logs.Count(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("BadTtl")));
+        var warnings = logs.Where(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("bad_ttl")).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("6 more packets", warnings[1].Message);
         Assert.Contains(logs, l => l.Message.Contains("Initialize -> Master (Startup)"));
-        Assert.Equal(6, router.GetStatistics().GetRejected(VrrpRejectReason.BadTtl));
+        Assert.Equal(7, router.GetStatistics().GetRejected(VrrpRejectReason.BadTtl));
     }
 }
