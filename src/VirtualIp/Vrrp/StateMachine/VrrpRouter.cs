@@ -159,6 +159,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             _authData = [];
         }
 
+        _auth = CreateAuthenticator(options, timeProvider);
         _announceMac = options.UseVirtualMac ? MacAddress.ForVirtualRouter(_vrid, _isIPv6) : null;
         _mux = mux;
         _binder = binder;
@@ -176,7 +177,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         _sendBuffers = new byte[mux.DestinationBytes.Length][];
         for (int i = 0; i < _sendBuffers.Length; i++)
         {
-            _sendBuffers[i] = new byte[length];
+            _sendBuffers[i] = new byte[length + (_auth?.TrailerLength ?? 0)];
         }
 
         _advertTimer = timeProvider.CreateTimer(static s => ((VrrpRouter)s!).OnAdvertTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -406,6 +407,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
                 _disposed = true;
                 _advertTimer.Dispose();
                 _downTimer.Dispose();
+                _auth?.Dispose();
             }
 
             await _mux.ReleaseAsync(this).ConfigureAwait(false);
@@ -531,16 +533,23 @@ internal sealed partial class VrrpRouter : IVirtualRouter
                 return;
             }
 
+            ReadOnlySpan<byte> payload = packet.Payload, trailer = default;
+            bool checksumVerified = packet.ChecksumVerified;
+            if (_auth is not null && !TrySplitTrailerLocked(packet, out payload, out trailer, out checksumVerified))
+            {
+                return;
+            }
+
             var context = new VrrpReceiveContext(packet.IsIPv6, packet.Ttl, packet.SourceAddress, packet.DestinationAddress)
             {
                 ExpectedVersion = _version,
                 ChecksumMode = VrrpChecksumMode.AcceptEither,
-                ChecksumVerified = packet.ChecksumVerified,
+                ChecksumVerified = checksumVerified,
                 AuthType = _authType,
                 AuthData = _authData,
             };
 
-            if (!VrrpCodec.TryRead(packet.Payload, context, out var message, out var reason))
+            if (!VrrpCodec.TryRead(payload, context, out var message, out var reason))
             {
                 RejectLocked(reason == VrrpRejectReason.None ? VrrpRejectReason.BadLength : reason);
                 return;
@@ -555,6 +564,12 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             if (message.Version != _version)
             {
                 RejectLocked(VrrpRejectReason.BadVersion);
+                return;
+            }
+
+            if (_auth?.Verify(payload, trailer, packet.SourceAddress) is { } authResult and not VrrpRejectReason.None)
+            {
+                RejectLocked(authResult);
                 return;
             }
 
@@ -774,6 +789,11 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             try
             {
                 int length = VrrpCodec.Write(_sendBuffers[i], message, _mux.LocalAddressBytes, destinations[i], _checksumMode);
+                if (_auth is not null)
+                {
+                    length = SignLocked(i, length, destinations[i]);
+                }
+
                 _mux.Transport.Send(_sendBuffers[i].AsSpan(0, length), i);
                 _sent++;
                 if (priority == 0)

@@ -74,5 +74,5 @@ public sealed class VrrpRouterStatistics
         }
     }
 
-    internal static int ReasonCount => (int)VrrpRejectReason.BadIPHeader + 1;
+    internal static readonly int ReasonCount = (int)Enum.GetValues<VrrpRejectReason>().Max() + 1;
 }
