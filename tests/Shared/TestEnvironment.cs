@@ -12,6 +12,24 @@ internal static class TestEnvironment
     public static string VectorsDir =>
         Path.Combine(SharedDir ?? throw new InvalidOperationException("shared/ not found: set VIRTUALIP_SHARED"), "vectors", "keepalived-2.2.7");
 
+    /// <summary>
+    /// A folder of vectors committed to the repository (tests/vectors/<paramref name="name"/>), found by walking up from
+    /// the test binary to the checkout.
+    /// </summary>
+    public static string RepositoryVectors(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "vectors", name);
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"tests/vectors/{name} not found above {AppContext.BaseDirectory}");
+    }
+
     /// <summary>True when the process runs as root (uid 0) on Linux.</summary>
     public static bool IsRoot => OperatingSystem.IsLinux() && Environment.UserName == "root" && GetEuid() == 0;
 

@@ -83,19 +83,18 @@ internal sealed class VrrpAuthenticator : IDisposable
     /// Writes and signs the trailer at <paramref name="packet"/>[<paramref name="messageLength"/>..] for the message before
     /// it, sent from <paramref name="source"/>. Returns the new length (the message length when nothing is signed).
     /// </summary>
-    public int Sign(Span<byte> packet, int messageLength, ReadOnlySpan<byte> source)
-    {
-        if (_mode == VrrpAuthHmacMode.ReceiveOnly)
-        {
-            return messageLength;
-        }
+    public int Sign(Span<byte> packet, int messageLength, ReadOnlySpan<byte> source) =>
+        _mode == VrrpAuthHmacMode.ReceiveOnly ? messageLength : Sign(packet, messageLength, source, _activeKey, NextSequence());
 
+    /// <summary>Signs with an explicit key and sequence (rebuilding captured adverts byte for byte).</summary>
+    internal int Sign(Span<byte> packet, int messageLength, ReadOnlySpan<byte> source, byte keyId, ulong sequence)
+    {
         var message = packet[..messageLength];
         var trailer = packet.Slice(messageLength, VrrpAuthTrailer.Length);
-        VrrpAuthTrailer.WriteUnsigned(trailer, _activeKey, NextSequence());
+        VrrpAuthTrailer.WriteUnsigned(trailer, keyId, sequence);
         Span<byte> digest = stackalloc byte[32];
         SetPseudoSource(source);
-        Compute(_hmacs[_activeKey]!, message, trailer[..VrrpAuthTrailer.HmacOffset], digest);
+        Compute(_hmacs[keyId] ?? throw new ArgumentException($"Key {keyId} is not configured.", nameof(keyId)), message, trailer[..VrrpAuthTrailer.HmacOffset], digest);
         digest[..VrrpAuthTrailer.HmacLength].CopyTo(trailer[VrrpAuthTrailer.HmacOffset..]);
         return messageLength + VrrpAuthTrailer.Length;
     }
