@@ -52,6 +52,9 @@ public sealed class AuthenticatedElectionTests
         return buffer[..n];
     }
 
+    internal static byte[] ForgedForTests(bool ipv6, IPAddress source, IPAddress group, DateTimeOffset now, byte[]? key) =>
+        Forged(ipv6, VrrpVersion.V3, source, group, now, key);
+
     /// <summary>RFC 1624 incremental checksum update for the priority byte (the word at offset 2).</summary>
     private static void SetPriorityKeepingChecksum(byte[] vrrp, byte priority)
     {
