@@ -15,6 +15,9 @@ internal static class FailoverArguments
         usage: VirtualIp.Failover --interface IF --vrid N --priority P --vip CIDR [--vip CIDR ...]
                                   [--advert-interval 1s|100ms|20ms] [--vrrp-version 2|3] [--unicast-peer ADDR ...]
                                   [--no-preempt] [--preempt-delay 2s] [--auth-pass PASS] [--name NAME]
+                                  [--auth-hmac-key ID:hex:HEX|ID:file:PATH ...] [--auth-hmac-active-key ID]
+                                     [--auth-hmac-mode enforce|permissive|receive-only] [--auth-hmac-anti-replay time|monotonic]
+                                     [--auth-hmac-window 5s]
                                   [--check tcp://HOST:PORT|http://URL|icmp://HOST|exec:COMMAND
                                      [--check-weight W] [--check-interval 1s] [--check-timeout 1s] [--check-rise N] [--check-fall N]] ...
                                   [--track-interface IF [--track-weight W]] ...
@@ -22,6 +25,8 @@ internal static class FailoverArguments
         One keepalived-compatible VRRP virtual router (VRRPv3 by default; priority 100, advert 1 s, preempt on).
         Settings can also come from appsettings.json and VIRTUALIP__* environment variables (same keys as the
         "VirtualIp" configuration section); the command line wins.
+        --auth-hmac-*: authenticated adverts, wire-compatible with keepalived 2.4.3 auth_hmac (keys of 32 to 64 bytes;
+        a key file must not be accessible by group or others; with one key, it is the active key).
         Prints one line per state change. SIGTERM / Ctrl-C: a master sends priority 0 and removes its VIPs.
         Needs CAP_NET_ADMIN and CAP_NET_RAW (run as root or grant them, see systemd/virtualip-failover.service).
         """;
@@ -34,7 +39,9 @@ internal static class FailoverArguments
         help = false;
         error = null;
         const string R = "VirtualIp:Routers:0:";
-        int vips = 0, peers = 0, checks = -1, tracks = 0;
+        int vips = 0, peers = 0, checks = -1, tracks = 0, hmacKeys = 0;
+        string? firstHmacKeyId = null;
+        bool hmacActive = false;
         string? name = null, vrid = null;
         var trackingKeys = new List<(string Kind, int Index)>();
         for (int i = 0; i < args.Length; i++)
@@ -85,6 +92,21 @@ internal static class FailoverArguments
                 case "--no-preempt": config[R + "Preempt"] = "false"; break;
                 case "--preempt-delay": config[R + "PreemptDelay"] = value; break;
                 case "--auth-pass": config[R + "AuthPassword"] = value; break;
+                case "--auth-hmac-key":
+                    int colon = value!.IndexOf(':', StringComparison.Ordinal);
+                    if (colon <= 0 || !(value.AsSpan(colon + 1).StartsWith("hex:") || value.AsSpan(colon + 1).StartsWith("file:")))
+                    {
+                        error = "--auth-hmac-key: expected ID:hex:HEX or ID:file:PATH (a text key belongs in a file, not on the command line).";
+                        return false;
+                    }
+
+                    firstHmacKeyId ??= value[..colon];
+                    config[$"{R}AuthHmac:Keys:{hmacKeys++}"] = value;
+                    break;
+                case "--auth-hmac-active-key": config[R + "AuthHmac:ActiveKey"] = value; hmacActive = true; break;
+                case "--auth-hmac-mode": config[R + "AuthHmac:Mode"] = value; break;
+                case "--auth-hmac-anti-replay": config[R + "AuthHmac:AntiReplay"] = value; break;
+                case "--auth-hmac-window": config[R + "AuthHmac:TimeWindow"] = value; break;
                 case "--name": config[R + "Name"] = name = value; break;
                 case "--check":
                     if (!HealthProbes.TryParse(value, out _))
@@ -124,6 +146,11 @@ internal static class FailoverArguments
                     error = $"unknown argument '{arg}'.";
                     return false;
             }
+        }
+
+        if (hmacKeys == 1 && !hmacActive)
+        {
+            config[R + "AuthHmac:ActiveKey"] = firstHmacKeyId;
         }
 
         if (name is null && vrid is not null)

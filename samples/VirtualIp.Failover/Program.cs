@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -69,6 +70,24 @@ events.Published += (_, e) =>
         Console.Out.Flush();
     }
 };
+
+// SIGHUP (keepalived's reload): re-read the configuration and apply what can change live: the HMAC signing key.
+using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+{
+    context.Cancel = true;
+    ((IConfigurationRoot)builder.Configuration).Reload();
+    var runtime = host.Services.GetRequiredService<VirtualIp.Hosting.IVirtualIpRuntime>();
+    foreach (var router in builder.Configuration.GetSection("VirtualIp:Routers").GetChildren())
+    {
+        if (router["Name"] is { } name && int.TryParse(router["AuthHmac:ActiveKey"], NumberStyles.None, CultureInfo.InvariantCulture, out int key))
+        {
+            Console.Out.WriteLine(runtime.TrySetActiveAuthKey(name, key)
+                ? $"{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {name} signs with key {key}"
+                : $"{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {name}: key {key} is not configured; the signing key is unchanged");
+            Console.Out.Flush();
+        }
+    }
+});
 
 try
 {

@@ -13,6 +13,24 @@ internal static class TestEnvironment
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// A folder of vectors committed to the repository (tests/vectors/<paramref name="name"/>), found by walking up from
+    /// the test binary to the checkout.
+    /// </summary>
+    public static string RepositoryVectors(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "vectors", name);
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"tests/vectors/{name} not found above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>
     /// Skips the current test with <paramref name="reason"/> unless <paramref name="condition"/> holds. Under CI
     /// (<see cref="IsCi"/>) the test fails instead: a skip there means the CI environment is broken.
     /// </summary>

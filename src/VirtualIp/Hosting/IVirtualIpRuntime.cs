@@ -16,6 +16,13 @@ public interface IVirtualIpRuntime
     /// <summary>The health monitor.</summary>
     IHealthMonitor Health { get; }
 
+    /// <summary>
+    /// Hitless key rotation for authenticated adverts (<c>AuthHmac</c>): router <paramref name="router"/> signs with key
+    /// <paramref name="keyId"/> from its next advert on (keepalived: move <c>active_key</c> and reload). The key must be one
+    /// of the router's configured keys. False when there is no such router, it has no AuthHmac, or the key is not configured.
+    /// </summary>
+    bool TrySetActiveAuthKey(string router, int keyId);
+
     /// <summary>The dynamic VIP pool with that name.</summary>
     /// <exception cref="KeyNotFoundException">No pool has that name.</exception>
     VipPool GetPool(string name);

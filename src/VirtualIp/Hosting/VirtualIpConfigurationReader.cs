@@ -14,7 +14,7 @@ namespace VirtualIp.Hosting;
 /// Reads <see cref="VirtualIpOptions"/> from configuration without reflection (trimming- and AOT-safe).
 /// Every value that does not parse is reported with its full key, e.g. "VirtualIp:Routers:0:Priority = 'high' is not a whole number".
 /// </summary>
-internal static class VirtualIpConfigurationReader
+internal static partial class VirtualIpConfigurationReader
 {
     public static void Read(IConfiguration section, VirtualIpOptions options, List<string> errors)
     {
@@ -41,6 +41,7 @@ internal static class VirtualIpConfigurationReader
             o.AuthPassword = rs["AuthPassword"];
             o.SyncGroup = rs["SyncGroup"];
             r.Vips(rs, "Vips", o.Vips);
+            o.AuthHmac = ReadAuthHmac(rs.GetSection("AuthHmac"), r);
             foreach (var p in Reader.List(rs, "UnicastPeers"))
             {
                 if (IPAddress.TryParse(p.Value, out var peer))

@@ -59,6 +59,9 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
 
     public IHealthMonitor Health => _health;
 
+    public bool TrySetActiveAuthKey(string router, int keyId) =>
+        keyId is >= 1 and <= 255 && _routers.OfType<VrrpRouter>().FirstOrDefault(r => r.Name == router) is { } r && r.TrySetActiveAuthKey((byte)keyId);
+
     public VipPool GetPool(string name) =>
         _pools.TryGetValue(name, out var pool) ? pool : throw new KeyNotFoundException($"No VIP pool is named '{name}'.");
 

@@ -77,19 +77,24 @@ internal sealed partial class FailoverDaemon : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts the Failover sample in <paramref name="node"/> with the given arguments (interface eth0 is added).</summary>
-    public static FailoverDaemon StartOurs(LabNode node, IEnumerable<string> args)
+    public static FailoverDaemon StartOurs(LabNode node, IEnumerable<string> args, string? appSettingsJson = null)
     {
         var dir = Directory.CreateTempSubdirectory("vip-failover-").FullName; // working dir: no stray appsettings.json
+        if (appSettingsJson is not null)
+        {
+            File.WriteAllText(Path.Combine(dir, "appsettings.json"), appSettingsJson);
+        }
+
         return Start($"ours@{node.Name}", false, node.Namespace, FailoverSample.DotnetHost, [FailoverSample.Dll, "--interface", node.Interface, .. args], dir);
     }
 
     /// <summary>Starts keepalived in <paramref name="node"/> with <paramref name="config"/>.</summary>
-    public static FailoverDaemon StartKeepalived(LabNode node, string config)
+    public static FailoverDaemon StartKeepalived(LabNode node, string config, string? binary = null)
     {
         var dir = Directory.CreateTempSubdirectory("vip-keepalived-").FullName;
         string conf = Path.Combine(dir, "keepalived.conf");
         File.WriteAllText(conf, config);
-        return Start($"keepalived@{node.Name}", true, node.Namespace, TestEnvironment.FindOnPath("keepalived") ?? "/usr/sbin/keepalived",
+        return Start($"keepalived@{node.Name}", true, node.Namespace, binary ?? TestEnvironment.FindOnPath("keepalived") ?? "/usr/sbin/keepalived",
             ["-n", "-l", "-D", "-f", conf, "-p", Path.Combine(dir, "keepalived.pid"), "-r", Path.Combine(dir, "vrrp.pid")], dir);
     }
 
@@ -193,6 +198,16 @@ internal sealed partial class FailoverDaemon : IDisposable
         }
 
         return _process.WaitForExit(timeout);
+    }
+
+    /// <summary>
+    /// Reload, as an operator does: keepalived gets its new configuration file and SIGHUP (to the parent); ours gets a new
+    /// appsettings.json in its working directory and SIGHUP.
+    /// </summary>
+    public void Reload(string content)
+    {
+        File.WriteAllText(Path.Combine(_dir, IsKeepalived ? "keepalived.conf" : "appsettings.json"), content);
+        LabInterop.Kill(_process.Id, 1 /* SIGHUP */);
     }
 
     private int VrrpChildPid()

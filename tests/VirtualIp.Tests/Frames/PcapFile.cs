@@ -6,9 +6,12 @@ namespace VirtualIp.Tests.Frames;
 /// <summary>A tiny reader for classic little-endian pcap files (Ethernet link type).</summary>
 internal static class PcapFile
 {
-    public static IReadOnlyList<byte[]> ReadFrames(string name)
+    public static IReadOnlyList<byte[]> ReadFrames(string name) => ReadFile(Path.Combine(TestEnvironment.VectorsDir, name));
+
+    /// <summary>The frames of the pcap file at <paramref name="path"/>.</summary>
+    public static IReadOnlyList<byte[]> ReadFile(string path)
     {
-        var path = Path.Combine(TestEnvironment.VectorsDir, name);
+        var name = Path.GetFileName(path);
         var data = File.ReadAllBytes(path);
         if (data.Length < 24 || BinaryPrimitives.ReadUInt32LittleEndian(data) != 0xA1B2C3D4)
         {

@@ -35,7 +35,16 @@ public enum VrrpRejectReason
     /// Priority 0 from a router that is not the current master (hardening; see <c>VrrpRouterOptions.PriorityZeroFromMasterOnly</c>).
     /// </summary>
     PriorityZeroNotFromMaster,
-
-    // New reasons go above this line (authentication: bad_hmac, replay, stale, unknown_key). Metric tags and log
-    // limiters size themselves from the enum (VrrpRouterStatistics.ReasonCount, VrrpRejectReasonNames).
+    /// <summary>Authenticated adverts (<c>AuthHmac</c>, mode enforce): the advert carries no authentication trailer.</summary>
+    AuthenticationMissing,
+    /// <summary>Authenticated adverts: the trailer's scheme is not HMAC-SHA256 or its reserved bytes are not zero.</summary>
+    AuthenticationMalformed,
+    /// <summary>Authenticated adverts (<c>bad_hmac</c>): the HMAC does not verify (wrong key, altered or forged advert).</summary>
+    BadHmac,
+    /// <summary>Authenticated adverts (<c>replay</c>): the sequence does not grow past the last one verified from that sender.</summary>
+    Replay,
+    /// <summary>Authenticated adverts (<c>stale</c>): the sender's timestamp is outside the time window of our clock.</summary>
+    Stale,
+    /// <summary>Authenticated adverts (<c>unknown_key</c>): the trailer names a key id that is not configured.</summary>
+    UnknownKey,
 }

@@ -28,11 +28,18 @@ internal sealed partial class VrrpRouter
                 return;
             }
 
+            ReadOnlySpan<byte> payload = packet.Payload, trailer = default;
+            bool checksumVerified = packet.ChecksumVerified;
+            if (_auth is not null && !TrySplitTrailerLocked(packet, out payload, out trailer, out checksumVerified))
+            {
+                return;
+            }
+
             var context = new VrrpReceiveContext(packet.IsIPv6, packet.Ttl, packet.SourceAddress, packet.DestinationAddress)
             {
                 ExpectedVersion = _version,
                 ChecksumMode = VrrpChecksumMode.AcceptEither,
-                ChecksumVerified = packet.ChecksumVerified,
+                ChecksumVerified = checksumVerified,
                 AuthType = _authType,
                 AuthData = _authData,
             };
@@ -40,7 +47,7 @@ internal sealed partial class VrrpRouter
             if (_knownPeers is not null && !IsPeer(packet.SourceAddress))
             {
                 // A stranger: dropped whatever it says; a well-formed advert for our VRID is also a conflict.
-                if (VrrpCodec.TryRead(packet.Payload, context, out var spoof, out _) && spoof.VirtualRouterId == _vrid)
+                if (VrrpCodec.TryRead(payload, context, out var spoof, out _) && spoof.VirtualRouterId == _vrid)
                 {
                     ReportConflictLocked(packet.SourceAddress, spoof.Priority, RouterConflictKind.UnknownSource);
                 }
@@ -49,7 +56,7 @@ internal sealed partial class VrrpRouter
                 return;
             }
 
-            if (!VrrpCodec.TryRead(packet.Payload, context, out var message, out var reason))
+            if (!VrrpCodec.TryRead(payload, context, out var message, out var reason))
             {
                 RejectLocked(reason == VrrpRejectReason.None ? VrrpRejectReason.BadLength : reason);
                 return;
@@ -64,6 +71,12 @@ internal sealed partial class VrrpRouter
             if (message.Version != _version)
             {
                 RejectLocked(VrrpRejectReason.BadVersion);
+                return;
+            }
+
+            if (_auth?.Verify(payload, trailer, packet.SourceAddress) is { } authResult and not VrrpRejectReason.None)
+            {
+                RejectLocked(authResult);
                 return;
             }
 

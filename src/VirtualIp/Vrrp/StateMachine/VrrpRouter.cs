@@ -146,6 +146,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             _authData = [];
         }
 
+        _auth = CreateAuthenticator(options, timeProvider);
         _announceMac = options.UseVirtualMac ? MacAddress.ForVirtualRouter(_vrid, _isIPv6) : null;
         _mux = mux;
         _binder = binder;
@@ -164,7 +165,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         _sendBuffers = new byte[mux.DestinationBytes.Length][];
         for (int i = 0; i < _sendBuffers.Length; i++)
         {
-            _sendBuffers[i] = new byte[length];
+            _sendBuffers[i] = new byte[length + (_auth?.TrailerLength ?? 0)];
         }
 
         _advertTimer = timeProvider.CreateTimer(static s => ((VrrpRouter)s!).OnAdvertTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -397,6 +398,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
                 _disposed = true;
                 _advertTimer.Dispose();
                 _downTimer.Dispose();
+                _auth?.Dispose();
             }
 
             await _mux.ReleaseAsync(this).ConfigureAwait(false);
@@ -504,6 +506,11 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             try
             {
                 int length = VrrpCodec.Write(_sendBuffers[i], message, _mux.LocalAddressBytes, destinations[i], _checksumMode);
+                if (_auth is not null)
+                {
+                    length = SignLocked(i, length, destinations[i]);
+                }
+
                 _mux.Transport.Send(_sendBuffers[i].AsSpan(0, length), i);
                 _sent++;
                 if (priority == 0)

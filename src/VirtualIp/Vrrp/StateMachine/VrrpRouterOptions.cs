@@ -89,6 +89,12 @@ public sealed class VrrpRouterOptions
     public string? AuthPassword { get; set; }
 
     /// <summary>
+    /// Authenticated adverts, wire-compatible with keepalived 2.4.3 <c>auth_hmac</c> (v2 and v3, IPv4 and IPv6).
+    /// Null (default) = none. Cannot be combined with <see cref="AuthPassword"/>.
+    /// </summary>
+    public VrrpAuthHmacOptions? AuthHmac { get; set; }
+
+    /// <summary>
     /// The sync group (keepalived <c>vrrp_sync_group</c>) this router belongs to, or null. Members go Fault together,
     /// go Backup together, and become master only when all of them want to.
     /// </summary>

@@ -148,6 +148,8 @@ internal static class VrrpRouterOptionsValidator
             }
         }
 
+        VrrpAuthHmacOptionsValidator.Validate(options, key, errors);
+
         if (options.SyncGroup is not null && string.IsNullOrWhiteSpace(options.SyncGroup))
         {
             errors.Add($"{key}:SyncGroup is blank; omit it or give a name.");

@@ -32,8 +32,11 @@ public sealed class SteadyStateAllocationTests
             return ValueTask.CompletedTask;
         }
 
+        public int LastSentLength { get; private set; }
+
         public void Send(ReadOnlySpan<byte> payload, int destinationIndex)
         {
+            LastSentLength = payload.Length;
             payload.CopyTo(_buffer);
             var packet = new VrrpReceivedPacket(_buffer.AsSpan(0, payload.Length), _local, _destination, 255, IsIPv6);
             Peer!.Handler!.OnPacket(packet); // the peer's mux (its own lock; never re-enters the sender here)
@@ -44,10 +47,13 @@ public sealed class SteadyStateAllocationTests
     }
 
     [Theory]
-    [InlineData(false, VrrpVersion.V3)]
-    [InlineData(true, VrrpVersion.V3)]
-    [InlineData(false, VrrpVersion.V2)]
-    public async Task Sending_and_receiving_adverts_allocates_nothing(bool ipv6, VrrpVersion version)
+    [InlineData(false, VrrpVersion.V3, false)]
+    [InlineData(true, VrrpVersion.V3, false)]
+    [InlineData(false, VrrpVersion.V2, false)]
+    [InlineData(false, VrrpVersion.V3, true)]
+    [InlineData(true, VrrpVersion.V3, true)]
+    [InlineData(false, VrrpVersion.V2, true)]
+    public async Task Sending_and_receiving_adverts_allocates_nothing(bool ipv6, VrrpVersion version, bool authHmac)
     {
         var time = new FakeTimeProvider();
         var group = ipv6 ? SimulatedNetwork.MulticastV6 : SimulatedNetwork.MulticastV4;
@@ -59,7 +65,12 @@ public sealed class SteadyStateAllocationTests
         void Configure(VrrpRouterOptions o)
         {
             o.Version = version;
-            if (version == VrrpVersion.V2)
+            if (authHmac)
+            {
+                // Signed send and verified receive (HMAC-SHA256, time anti-replay): still nothing allocated.
+                o.AuthHmac = new VrrpAuthHmacOptions { Keys = [VirtualIp.Tests.Vrrp.Auth.AuthenticatedElectionTests.Key1], ActiveKey = 1 };
+            }
+            else if (version == VrrpVersion.V2)
             {
                 o.AuthPassword = "secret";
             }
@@ -87,6 +98,8 @@ public sealed class SteadyStateAllocationTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
         Assert.True(backup.GetStatistics().AdvertisementsReceived >= n);
+        Assert.Equal(authHmac ? 28 : 0, masterT.LastSentLength - VrrpCodec.GetEncodedLength(new VrrpMessage(version, 51, 255, 100, ipv6, new byte[ipv6 ? 16 : 4],
+            version == VrrpVersion.V2 && !authHmac ? VrrpAuthType.SimpleText : VrrpAuthType.None)));
         Assert.Equal(0, backup.GetStatistics().TotalRejected);
         Assert.Equal(VrrpState.Backup, backup.State);
         await master.DisposeAsync();
