@@ -6,7 +6,7 @@ namespace VirtualIp.IntegrationTests.Failover;
 
 /// <summary>
 /// samples/VirtualIp.Failover and keepalived 2.4.3 (the release with <c>auth_hmac</c>; its path in KEEPALIVED_HMAC_BIN)
-/// in one virtual router with <c>mode enforce</c>, each in both roles, IPv4 and IPv6: they elect by priority, stay
+/// in one virtual router with <c>mode enforce</c>, each in both roles, IPv4 and IPv6, multicast and unicast: they elect by priority, stay
 /// stable (every advert verified on both sides: no drop logged), and rotate from key 1 to key 2 mid-run (master first,
 /// then backup, each by reload + SIGHUP) without a state change; the key id on the wire follows.
 /// </summary>
@@ -63,6 +63,7 @@ public sealed class HmacInteropTests
         "v3-ipv4" => new ClusterSpec(3, IPv6: false, Unicast: false, TimeSpan.FromMilliseconds(100)),
         "v3-ipv6" => new ClusterSpec(3, IPv6: true, Unicast: false, TimeSpan.FromMilliseconds(100)),
         "v2-ipv4" => new ClusterSpec(2, IPv6: false, Unicast: false, TimeSpan.FromSeconds(1)),
+        "v3-ipv4-unicast" => new ClusterSpec(3, IPv6: false, Unicast: true, TimeSpan.FromMilliseconds(100)),
         _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, "unknown variant"),
     };
 
@@ -73,6 +74,8 @@ public sealed class HmacInteropTests
     [InlineData("v3-ipv6", false)]
     [InlineData("v2-ipv4", true)]
     [InlineData("v2-ipv4", false)]
+    [InlineData("v3-ipv4-unicast", true)]
+    [InlineData("v3-ipv4-unicast", false)]
     public async Task Ours_and_keepalived_2_4_3_elect_with_enforced_hmac_and_rotate_keys_without_a_state_change(string variant, bool oursIsMaster)
     {
         string binary = KeepalivedHmacBinary();

@@ -37,6 +37,8 @@ public sealed class OptionsValidationTests
     [InlineData("VirtualIp:Routers:0:Vips:1", "192.0.2.300/24", "VirtualIp:Routers:0:Vips:1 = '192.0.2.300/24' is not a VIP")]
     [InlineData("VirtualIp:Routers:0:UnicastPeers:0", "peer", "VirtualIp:Routers:0:UnicastPeers:0 = 'peer' is not an IP address")]
     [InlineData("VirtualIp:Routers:0:Preempt", "maybe", "VirtualIp:Routers:0:Preempt = 'maybe' is not true or false")]
+    [InlineData("VirtualIp:Routers:0:AuthHmac:Keys:0", "1:short", "VirtualIp:Routers:0:AuthHmac:Keys:0: key 1 is 5 bytes; it must be 32 to 64 bytes")]
+    [InlineData("VirtualIp:Routers:0:AuthHmac:Mode", "strict", "VirtualIp:Routers:0:AuthHmac:Mode = 'strict' is not one of")]
     [InlineData("VirtualIp:Announcements:BurstCount", "0", "VirtualIp:Announcements:BurstCount = 0 is out of range 1..100")]
     [InlineData("VirtualIp:Announcements:ArpMode", "Shout", "VirtualIp:Announcements:ArpMode = 'Shout' is not one of")]
     [InlineData("VirtualIp:Checks:0:Target", "ftp://x", "VirtualIp:Checks:0:Target = 'ftp://x' is not a check")]
