@@ -87,6 +87,11 @@ internal sealed class VirtualIpEventStream : IVirtualIpEvents
                 item.Flushed?.TrySetResult();
             }
         }
+
+        foreach (var c in Volatile.Read(ref _subscribers))
+        {
+            c.Writer.TryComplete();
+        }
     }
 
     private void Deliver(VirtualIpEvent e)
@@ -126,11 +131,6 @@ internal sealed class VirtualIpEventStream : IVirtualIpEvents
         }
     }
 
-    public void Complete()
-    {
-        foreach (var c in Volatile.Read(ref _subscribers))
-        {
-            c.Writer.TryComplete();
-        }
-    }
+    /// <summary>Ends the stream: what was published before is still delivered, then every reader completes.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
 }

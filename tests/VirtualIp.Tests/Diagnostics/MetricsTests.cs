@@ -91,7 +91,7 @@ public sealed class MetricsTests
         await StepUntilAsync(() =>
         {
             rejected.RecordObservableInstruments();
-            return rejected.GetMeasurementSnapshot().Any(m => Equals(m.Tags["reason"], "AuthenticationMismatch") && m.Value > 0);
+            return rejected.GetMeasurementSnapshot().Any(m => Equals(m.Tags["reason"], "authentication_mismatch") && m.Value > 0);
         }, "n3's adverts rejected by n1 for the password");
 
         Assert.Equal(1, Sum(transitions, "to", "Master"));
