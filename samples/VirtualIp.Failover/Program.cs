@@ -62,6 +62,8 @@ events.Published += (_, e) =>
         VipDeletedExternallyEvent d => $"{d.Address} was deleted from {d.Interface} by someone else{(d.Restored ? "; restored" : "")}",
         StaleAddressesRemovedEvent r => $"removed {r.Removed.Count} stale address(es) from {r.Interface}: {string.Join(", ", r.Removed)}",
         ActionFailedEvent f => $"{f.Router} {f.Action} {f.Target} failed: {f.Error}",
+        RouterConflictEvent c => $"{c.Router} router conflict: {c.Source} advertises priority {c.AdvertisedPriority} ({c.Conflict}) while {c.State}",
+        VipConflictEvent v => $"vip conflict: {v.Address} claimed by {v.ForeignMac} on {v.Interface} (defended: {v.Defended})",
         _ => null,
     };
     if (line is not null)

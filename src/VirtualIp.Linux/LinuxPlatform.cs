@@ -56,6 +56,10 @@ public sealed class LinuxPlatform : IVirtualIpPlatform, IDisposable
     public IAddressWatcher? CreateAddressWatcher() => new NetlinkAddressWatcher(null, _loggers.CreateLogger<NetlinkAddressWatcher>());
 
     /// <inheritdoc />
+    public INeighborClaimListener? CreateClaimListener(string interfaceName) =>
+        AfPacketClaimListener.Create(interfaceName, _loggers.CreateLogger<AfPacketClaimListener>(), _time);
+
+    /// <inheritdoc />
     public IVrrpTransport CreateTransport(VrrpRouterOptions router) => LinuxVrrpTransport.CreateForRouter(router, _loggers, _time);
 
     /// <inheritdoc />

@@ -23,6 +23,12 @@ public interface IVirtualIpPlatform
     /// <summary>Creates a watcher for address and link events, or null if the platform has none.</summary>
     IAddressWatcher? CreateAddressWatcher();
 
+    /// <summary>
+    /// Opens a listener for ARP / Neighbor Advertisement claims on <paramref name="interfaceName"/> (VIP conflict
+    /// detection), or null when the platform cannot (the default).
+    /// </summary>
+    INeighborClaimListener? CreateClaimListener(string interfaceName) => null;
+
     /// <summary>Opens the VRRP transport for a router's interface, family and peers.</summary>
     IVrrpTransport CreateTransport(VrrpRouterOptions router);
 }

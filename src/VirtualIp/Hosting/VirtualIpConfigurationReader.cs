@@ -153,6 +153,7 @@ internal static partial class VirtualIpConfigurationReader
         options.AuditLogPath = section["AuditLogPath"] ?? options.AuditLogPath;
         r.Bool(section, "RemoveStaleAddressesOnStart", v => options.RemoveStaleAddressesOnStart = v);
         r.Bool(section, "RestoreDeletedVips", v => options.RestoreDeletedVips = v);
+        r.Bool(section, "DetectVipConflicts", v => options.DetectVipConflicts = v);
         _ = prefix;
     }
 

@@ -35,6 +35,7 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
     private readonly List<(string Interface, VipAddress Vip)> _staticBound = [];
     private readonly Dictionary<string, VipPool> _pools = new(StringComparer.Ordinal);
     private IReadOnlyList<IVirtualRouter> _routers = [];
+    private readonly Dictionary<string, VipConflictDetector> _detectors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NotifyRunner> _notifiers = new(StringComparer.Ordinal);
     private AuditTrail? _audit;
     private IVirtualIpPlatform? _activePlatform;
@@ -223,6 +224,11 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
             }
         }
 
+        if (o.DetectVipConflicts)
+        {
+            await StartConflictDetectionAsync(platform, raw, announcer, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var router in _routers)
         {
             await router.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -286,8 +292,43 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
         }
     }
 
+    private async Task StartConflictDetectionAsync(IVirtualIpPlatform platform, IVipBinder raw, IVipAnnouncer announcer, CancellationToken cancellationToken)
+    {
+        foreach (var iface in _routers.Select(r => r.InterfaceName).Distinct(StringComparer.Ordinal))
+        {
+            var listener = platform.CreateClaimListener(iface);
+            if (listener is null)
+            {
+                continue;
+            }
+
+            _asyncDisposables.Add(listener);
+            var info = await raw.GetInterfaceAsync(iface, cancellationToken).ConfigureAwait(false);
+            var detector = new VipConflictDetector(iface, info.Mac, announcer, _time, _loggers.CreateLogger<VipConflictDetector>(), c =>
+            {
+                _metrics.VipConflict(c.Interface);
+                _events.Publish(new VipConflictEvent(c.Timestamp, c.Interface, c.Address, c.ForeignMac, c.Router, c.Defended));
+            });
+            _disposables.Add(detector);
+            await listener.StartAsync(detector, cancellationToken).ConfigureAwait(false);
+            _detectors[iface] = detector;
+        }
+    }
+
     private void OnStateChanged(object? sender, VrrpStateChangedEventArgs e)
     {
+        if (sender is VrrpRouter engine && _detectors.TryGetValue(engine.InterfaceName, out var detector))
+        {
+            if (e.NewState == VrrpState.Master)
+            {
+                detector.Hold(engine.Name, engine.Vips, engine.AnnounceMac);
+            }
+            else if (e.OldState == VrrpState.Master)
+            {
+                detector.Release(engine.Name);
+            }
+        }
+
         _metrics.Transition(e);
         if (e.NewState == VrrpState.Master && sender is VrrpRouter { LastTakeoverDuration: { } took } && e.Reason is VrrpTransitionReason.MasterDownTimer or VrrpTransitionReason.PriorityZeroReceived or VrrpTransitionReason.Preempted)
         {

@@ -44,6 +44,12 @@ public sealed class VirtualIpOptions
 
     /// <summary>Put back VIPs that something else deleted while we hold them (default true; Linux).</summary>
     public bool RestoreDeletedVips { get; set; } = true;
+
+    /// <summary>
+    /// While a router is master, watch ARP / Neighbor Advertisements for its VIPs from MACs that are not ours: report a
+    /// <see cref="Events.VipConflictEvent"/> and defend (RFC 5227 2.4: re-announce once, at most once per 10 s). Default true.
+    /// </summary>
+    public bool DetectVipConflicts { get; set; } = true;
 }
 
 /// <summary>VIPs bound on an interface for as long as the host runs.</summary>

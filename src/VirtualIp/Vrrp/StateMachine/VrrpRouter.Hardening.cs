@@ -1,4 +1,5 @@
 using System.Net;
+using VirtualIp.Addressing;
 using VirtualIp.Election;
 
 namespace VirtualIp.Vrrp;
@@ -43,6 +44,9 @@ internal sealed partial class VrrpRouter
             }
         }
     }
+
+    /// <summary>The MAC this router announces its VIPs with (the VRRP virtual MAC), or null for the interface MAC.</summary>
+    internal MacAddress? AnnounceMac => _announceMac;
 
     private void InitializeHardening(VrrpRouterOptions options)
     {
