@@ -31,6 +31,18 @@ internal static class EtcdConfigurationReader
         o.CaCertificatePath = s["CaCertificatePath"] ?? o.CaCertificatePath;
         o.ClientCertificatePath = s["ClientCertificatePath"] ?? o.ClientCertificatePath;
         o.ClientKeyPath = s["ClientKeyPath"] ?? o.ClientKeyPath;
+        if (s["MaxConcurrentRequests"] is { } mcr)
+        {
+            if (int.TryParse(mcr, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
+            {
+                o.MaxConcurrentRequests = n;
+            }
+            else
+            {
+                errors.Add($"{path}:MaxConcurrentRequests = '{mcr}' is not a whole number.");
+            }
+        }
+
         Duration(s, "LeaseTtl", path, errors, v => o.LeaseTtl = v);
         Duration(s, "RequestTimeout", path, errors, v => o.RequestTimeout = v);
         Duration(s, "OperationTimeout", path, errors, v => o.OperationTimeout = v);

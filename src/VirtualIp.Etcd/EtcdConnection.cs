@@ -17,6 +17,7 @@ internal sealed class EtcdConnection : IDisposable
     private readonly GrpcChannel[] _channels;
     private readonly EtcdOptions _options;
     private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _inFlight;
     private int _current;
     private Metadata? _auth;
 
@@ -24,6 +25,7 @@ internal sealed class EtcdConnection : IDisposable
     {
         _options = options;
         _time = time;
+        _inFlight = new SemaphoreSlim(options.MaxConcurrentRequests, options.MaxConcurrentRequests);
         _channels = [.. options.Endpoints.Select(e => GrpcChannel.ForAddress(e, new GrpcChannelOptions { HttpHandler = CreateHandler(options) }))];
     }
 
@@ -41,33 +43,47 @@ internal sealed class EtcdConnection : IDisposable
         DateTime.UtcNow + (cap is { } c && c < _options.RequestTimeout ? (c > TimeSpan.Zero ? c : TimeSpan.FromMilliseconds(1)) : _options.RequestTimeout);
 
     /// <summary>Runs <paramref name="call"/> until it succeeds, etcd answers with a non-transient error, or the operation timeout passes.</summary>
+    /// <remarks>
+    /// At most <see cref="EtcdOptions.MaxConcurrentRequests"/> calls are in flight: the others queue here, so a burst of
+    /// acquisitions does not spend its deadlines waiting for a stream; the operation timeout starts with the first attempt.
+    /// </remarks>
     public async Task<T> RunAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        var giveUp = _time.GetUtcNow() + (_options.OperationTimeout ?? _options.LeaseTtl);
+        DateTimeOffset? giveUp = null;
         var backoff = TimeSpan.FromMilliseconds(50);
         while (true)
         {
+            RpcException failure;
+            await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                giveUp ??= _time.GetUtcNow() + (_options.OperationTimeout ?? _options.LeaseTtl);
                 await EnsureAuthenticatedAsync(cancellationToken).ConfigureAwait(false);
                 return await call(cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException ex) when (IsTransient(ex, cancellationToken))
             {
-                Interlocked.Increment(ref _current); // try the next endpoint
-                if (ex.StatusCode == StatusCode.Unauthenticated)
-                {
-                    _auth = null;
-                }
-
-                if (_time.GetUtcNow() + backoff > giveUp)
-                {
-                    throw new LeaseStoreUnavailableException($"etcd ({string.Join(", ", _options.Endpoints)}) did not answer {what} within {(_options.OperationTimeout ?? _options.LeaseTtl).TotalSeconds:0.#}s: {ex.Status.Detail}", ex);
-                }
-
-                await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMilliseconds(500).Ticks));
+                failure = ex;
             }
+            finally
+            {
+                _inFlight.Release();
+            }
+
+            Interlocked.Increment(ref _current); // try the next endpoint
+            if (failure.StatusCode == StatusCode.Unauthenticated)
+            {
+                _auth = null;
+            }
+
+            if (_time.GetUtcNow() + backoff > giveUp)
+            {
+                throw new LeaseStoreUnavailableException(
+                    $"etcd ({string.Join(", ", _options.Endpoints)}) did not answer {what} within {(_options.OperationTimeout ?? _options.LeaseTtl).TotalSeconds:0.#}s: {failure.StatusCode} {failure.Status.Detail}", failure);
+            }
+
+            await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMilliseconds(500).Ticks));
         }
     }
 
@@ -77,6 +93,8 @@ internal sealed class EtcdConnection : IDisposable
         {
             c.Dispose();
         }
+
+        _inFlight.Dispose();
     }
 
     internal static bool IsTransient(RpcException ex, CancellationToken cancellationToken) =>

@@ -21,6 +21,9 @@ public sealed class EtcdOptions
     /// <summary>How long one request may take (default 1 s).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How many requests this node has in flight to etcd at most (default 64); more queue in the client.</summary>
+    public int MaxConcurrentRequests { get; set; } = 64;
+
     /// <summary>How long an operation retries while etcd is unavailable before it fails (default: the lease TTL).</summary>
     public TimeSpan? OperationTimeout { get; set; }
 
@@ -80,6 +83,11 @@ public sealed class EtcdOptions
         if (FenceMargin <= TimeSpan.Zero || FenceMargin * 2 >= LeaseTtl)
         {
             errors.Add($"{path}:FenceMargin = {FenceMargin} must be positive and below half of LeaseTtl.");
+        }
+
+        if (MaxConcurrentRequests < 1)
+        {
+            errors.Add($"{path}:MaxConcurrentRequests = {MaxConcurrentRequests} must be at least 1.");
         }
 
         if (Username is null != Password is null)

@@ -20,6 +20,12 @@ internal sealed class FreeAddressSet
     /// <summary>How many addresses are free.</summary>
     public UInt128 Count { get; private set; }
 
+    /// <summary>Moves the next-fit cursor (where the next search starts).</summary>
+    public void Seek(UInt128 cursor) => _cursor = cursor;
+
+    /// <summary>Where the next search starts.</summary>
+    public UInt128 Cursor => _cursor;
+
     /// <summary>Adds a whole range (at construction; ranges must not overlap what is there).</summary>
     public void AddRange(UInt128 first, UInt128 last) => AddInterval(first, last);
 

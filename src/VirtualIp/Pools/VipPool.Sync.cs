@@ -104,6 +104,37 @@ public sealed partial class VipPool
         }
     }
 
+    // One resynchronisation at a time, shared by every caller that found the pool exhausted meanwhile: a burst of
+    // acquisitions on a full pool costs one listing, not one each.
+    private Task ResynchronizeOnceAsync(long seenGeneration, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_resyncGeneration > seenGeneration)
+            {
+                return Task.CompletedTask; // someone resynchronised after this caller looked
+            }
+
+            if (_resync is { IsCompleted: false } running)
+            {
+                return running.WaitAsync(cancellationToken);
+            }
+
+            _resync = Task.Run(async () =>
+            {
+                try
+                {
+                    await ResynchronizeAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref _resyncGeneration);
+                }
+            }, CancellationToken.None);
+            return _resync.WaitAsync(cancellationToken);
+        }
+    }
+
     // Rebuilds the free set from the store (shared stores, when the local view says the pool is exhausted).
     private async Task ResynchronizeAsync(CancellationToken cancellationToken)
     {
@@ -144,6 +175,7 @@ public sealed partial class VipPool
                 _known[n] = rec;
             }
 
+            fresh.Seek(_free.Cursor);
             _free = fresh;
         }
     }

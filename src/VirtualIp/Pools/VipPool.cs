@@ -29,6 +29,8 @@ public sealed partial class VipPool : IAsyncDisposable
     private readonly int _prefixLength;
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private volatile bool _initialized;
+    private long _resyncGeneration;
+    private Task? _resync;
 
     /// <summary>Creates a pool from its options.</summary>
     /// <param name="options">The pool's options.</param>
@@ -92,6 +94,13 @@ public sealed partial class VipPool : IAsyncDisposable
 
         Capacity = (long)UInt128.Min(_free.Count, long.MaxValue);
         (_store, _ownsStore) = store is null ? (new Leasing.JournalLeaseStore(null), true) : (store, false);
+        if (_store.IsShared)
+        {
+            // Nodes sharing a store start their next-fit search at different places, so they rarely race for one address.
+            var (f0, l0) = _ranges[0];
+            _free.Seek(f0 + ((UInt128)(uint)StableHash(Node) % (l0 - f0 + 1)));
+        }
+
         _store.Changed += OnStoreChanged;
     }
 
@@ -225,8 +234,10 @@ public sealed partial class VipPool : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             UInt128 candidate;
             bool found;
+            long generation;
             lock (_gate)
             {
+                generation = _resyncGeneration;
                 if (sticky is { } s && _free.Remove(s))
                 {
                     (candidate, found) = (s, true);
@@ -248,7 +259,7 @@ public sealed partial class VipPool : IAsyncDisposable
                 if (_store.IsShared && !resynced)
                 {
                     resynced = true; // another node may have freed addresses this node has not heard of
-                    await ResynchronizeAsync(cancellationToken).ConfigureAwait(false);
+                    await ResynchronizeOnceAsync(generation, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -424,6 +435,17 @@ public sealed partial class VipPool : IAsyncDisposable
     }
 
     private VipLease ToLease(LeaseRecord rec) => new(rec.Holder, new VipAddress(rec.Address, _prefixLength), rec.GrantedAt, rec.ExpiresAt);
+
+    private static int StableHash(string s)
+    {
+        uint h = 2166136261;
+        foreach (char c in s)
+        {
+            h = (h ^ c) * 16777619;
+        }
+
+        return (int)(h & 0x7FFFFFFF);
+    }
 
     private bool IsMine(string holder)
     {
