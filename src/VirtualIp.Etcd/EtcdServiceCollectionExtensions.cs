@@ -42,6 +42,22 @@ public static class EtcdVirtualIpBuilderExtensions
             sp.GetService<ILoggerFactory>()?.CreateLogger("VirtualIp.Etcd")));
         return builder;
     }
+
+    /// <summary>
+    /// Adds a floating VIP owned by whichever node holds its etcd election key (for cloud VPCs and routed segments where VRRP
+    /// cannot run). Needs <see cref="UseEtcd"/>. The owner binds and announces <paramref name="vip"/> on <paramref name="interfaceName"/>.
+    /// </summary>
+    public static IVirtualIpBuilder AddLeaseElectedVip(this IVirtualIpBuilder builder, string name, string interfaceName, string vip, Action<LeaseElectedVipOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(interfaceName);
+        var o = new LeaseElectedVipOptions { Name = name, Interface = interfaceName, Vip = VirtualIp.Addressing.VipAddress.Parse(vip) };
+        configure?.Invoke(o);
+        builder.Services.AddSingleton(o);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, LeaseElectedVipService>());
+        return builder;
+    }
 }
 
 internal sealed class EtcdOptionsValidator(string path, List<string> readErrors) : IValidateOptions<EtcdOptions>

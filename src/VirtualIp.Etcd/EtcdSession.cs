@@ -90,6 +90,13 @@ internal sealed partial class EtcdSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops keeping the lease alive without revoking it (a crash, for tests).</summary>
+    internal async Task DisposeWithoutRevokeAsync()
+    {
+        Volatile.Write(ref _leaseId, 0);
+        await _stop.CancelAsync().ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
