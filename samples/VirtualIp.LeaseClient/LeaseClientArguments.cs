@@ -8,7 +8,7 @@ internal sealed class LeaseClientArguments
 {
     public const string Usage = """
         usage: VirtualIp.LeaseClient --range CIDR|FIRST-LAST [--range ...] [--pool NAME] [--count N] [--parallel N]
-               [--holder-prefix P] [--node ID] [--lease-duration 1h] [--hold]
+               [--holder-prefix P] [--node ID] [--lease-duration 1h] [--hold] [--report-latency]
                [--store embedded --journal PATH | --store etcd --etcd-endpoints URL[,URL] [--etcd-prefix /virtualip/] [--lease-ttl 10s]]
         """;
 
@@ -29,6 +29,8 @@ internal sealed class LeaseClientArguments
     public string? Node { get; private set; }
 
     public bool Hold { get; private set; }
+
+    public bool ReportLatency { get; private set; }
 
     public string? Error { get; private set; }
 
@@ -61,6 +63,7 @@ internal sealed class LeaseClientArguments
                     case "--holder-prefix": a.HolderPrefix = Next(); break;
                     case "--node": a.Node = Next(); break;
                     case "--hold": a.Hold = true; break;
+                    case "--report-latency": a.ReportLatency = true; break;
                     default: throw new ArgumentException($"unknown option {args[i]}");
                 }
             }

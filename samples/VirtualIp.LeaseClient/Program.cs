@@ -25,6 +25,7 @@ await using (store)
     var gate = new SemaphoreSlim(a.Parallel, a.Parallel);
     var output = new Lock();
     int granted = 0, exhausted = 0, unavailable = 0;
+    var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
     var sw = Stopwatch.StartNew();
     var tasks = Enumerable.Range(0, a.Count).Select(async i =>
     {
@@ -32,7 +33,9 @@ await using (store)
         await gate.WaitAsync();
         try
         {
+            long started = Stopwatch.GetTimestamp();
             var lease = await pool.AcquireAsync(holder);
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             Interlocked.Increment(ref granted);
             lock (output)
             {
@@ -62,6 +65,13 @@ await using (store)
     }).ToList();
     await Task.WhenAll(tasks);
     Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done granted={granted} exhausted={exhausted} unavailable={unavailable} ms={sw.ElapsedMilliseconds}"));
+    if (a.ReportLatency && !latencies.IsEmpty)
+    {
+        var sorted = latencies.Order().ToArray();
+        double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"latency n={sorted.Length} p50={P(0.50):0.000}ms p99={P(0.99):0.000}ms max={sorted[^1]:0.000}ms"));
+    }
+
     Console.Out.Flush();
     if (a.Hold)
     {

@@ -59,8 +59,8 @@ public sealed class EtcdLeaseStore : ILeaseStore
     /// <inheritdoc />
     public bool IsShared => true;
 
-    /// <summary>Until when this node's etcd lease is known valid (fencing deadline + margin).</summary>
-    public DateTimeOffset ValidUntil => _session.ValidUntil;
+    /// <summary>How long this node's etcd lease is still known valid (the fence falls FenceMargin before it runs out).</summary>
+    public TimeSpan Remaining => _session.Remaining;
 
     /// <inheritdoc />
     public async ValueTask<LeaseClaimResult> TryClaimAsync(LeaseRecord lease, CancellationToken cancellationToken = default)

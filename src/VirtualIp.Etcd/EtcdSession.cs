@@ -19,7 +19,7 @@ internal sealed partial class EtcdSession : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private long _leaseId;
-    private DateTimeOffset _validUntil;
+    private long _validUntil; // TimeProvider timestamp (monotonic): a wall-clock jump must not move the fence
     private Task _keepAlive = Task.CompletedTask;
 
     public EtcdSession(EtcdConnection etcd, TimeProvider time, ILogger logger)
@@ -35,8 +35,8 @@ internal sealed partial class EtcdSession : IAsyncDisposable
     /// <summary>The current lease id, or 0.</summary>
     public long LeaseId => Volatile.Read(ref _leaseId);
 
-    /// <summary>Until when this node may act as the lease's holder.</summary>
-    public DateTimeOffset ValidUntil => _validUntil;
+    /// <summary>How long this node may still act as the lease's holder (zero or negative: not at all).</summary>
+    public TimeSpan Remaining => TimeSpan.FromSeconds((double)(Volatile.Read(ref _validUntil) - _time.GetTimestamp()) / _time.TimestampFrequency);
 
     /// <summary>The lease id, granting a new lease (and starting its keep-alive) if there is none.</summary>
     public async Task<long> EnsureAsync(CancellationToken cancellationToken)
@@ -55,10 +55,10 @@ internal sealed partial class EtcdSession : IAsyncDisposable
             }
 
             var ttl = (long)_etcd.Options.LeaseTtl.TotalSeconds;
-            var sent = _time.GetUtcNow();
+            var sent = _time.GetTimestamp();
             var reply = await _etcd.RunAsync("a lease grant", ct => _etcd.Lease.LeaseGrantAsync(new LeaseGrantRequest { TTL = ttl }, _etcd.Headers, _etcd.Deadline(), ct).ResponseAsync,
                 cancellationToken).ConfigureAwait(false);
-            _validUntil = sent + TimeSpan.FromSeconds(Math.Min(reply.TTL, ttl));
+            Volatile.Write(ref _validUntil, sent + (Math.Min(reply.TTL, ttl) * _time.TimestampFrequency));
             Volatile.Write(ref _leaseId, reply.ID);
             LogGranted(_logger, reply.ID, reply.TTL);
             var id = reply.ID;
@@ -120,16 +120,15 @@ internal sealed partial class EtcdSession : IAsyncDisposable
         var wait = ttl / 3;
         while (!cancellationToken.IsCancellationRequested && LeaseId == id)
         {
-            var fenceAt = _validUntil - margin;
-            var delay = TimeSpan.FromTicks(Math.Min(wait.Ticks, Math.Max(0, (fenceAt - _time.GetUtcNow()).Ticks)));
+            var delay = TimeSpan.FromTicks(Math.Min(wait.Ticks, Math.Max(0, (Remaining - margin).Ticks)));
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             if (LeaseId != id)
             {
                 return;
             }
 
-            var sent = _time.GetUtcNow();
-            var left = fenceAt - sent;
+            var sent = _time.GetTimestamp();
+            var left = Remaining - margin;
             if (left <= TimeSpan.Zero)
             {
                 Fence(id, "no keep-alive confirmed before the fence deadline");
@@ -145,12 +144,12 @@ internal sealed partial class EtcdSession : IAsyncDisposable
                     return;
                 }
 
-                _validUntil = sent + TimeSpan.FromSeconds(granted);
+                Volatile.Write(ref _validUntil, sent + (granted * _time.TimestampFrequency));
                 wait = ttl / 3;
             }
             catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                LogKeepAliveFailed(_logger, id, ex.StatusCode, (_validUntil - margin - _time.GetUtcNow()).TotalMilliseconds);
+                LogKeepAliveFailed(_logger, id, ex.StatusCode, (Remaining - margin).TotalMilliseconds);
                 wait = TimeSpan.FromMilliseconds(100); // retry soon; the loop fences when the deadline comes
             }
         }

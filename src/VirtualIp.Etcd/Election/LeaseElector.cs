@@ -147,7 +147,7 @@ internal sealed partial class LeaseElector : IAsyncDisposable
         await _ownership.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_session.LeaseId != leaseId || _time.GetUtcNow() >= _session.ValidUntil - _etcd.Options.FenceMargin)
+            if (_session.LeaseId != leaseId || _session.Remaining <= _etcd.Options.FenceMargin)
             {
                 return; // fenced meanwhile: do not bind under a lease that may be gone
             }
