@@ -22,14 +22,20 @@ internal static class FailoverArguments
                                      [--check-weight W] [--check-interval 1s] [--check-timeout 1s] [--check-rise N] [--check-fall N]] ...
                                   [--track-interface IF [--track-weight W]] ...
                                   [--audit-log FILE] [--verbose]
+                                  [--elector vrrp|etcd --etcd-endpoints http://H:2379[,...] [--lease-ttl 2s] [--node-id ID]]
         One keepalived-compatible VRRP virtual router (VRRPv3 by default; priority 100, advert 1 s, preempt on).
         Settings can also come from appsettings.json and VIRTUALIP__* environment variables (same keys as the
         "VirtualIp" configuration section); the command line wins.
         --auth-hmac-*: authenticated adverts, wire-compatible with keepalived 2.4.3 auth_hmac (keys of 32 to 64 bytes;
         a key file must not be accessible by group or others; with one key, it is the active key).
         Prints one line per state change. SIGTERM / Ctrl-C: a master sends priority 0 and removes its VIPs.
+        --elector etcd: no VRRP; the node holding the etcd election key owns the VIP (--vrid is not needed; --check
+        failing makes the owner resign). For networks without multicast or L2 adjacency.
         Needs CAP_NET_ADMIN and CAP_NET_RAW (run as root or grant them, see systemd/virtualip-failover.service).
         """;
+
+    /// <summary>The configuration key that holds the elector ("vrrp" by default, or "etcd").</summary>
+    public const string ElectorKey = "Failover:Elector";
 
     /// <summary>Turns <paramref name="args"/> into configuration pairs; false with an error naming the bad argument.</summary>
     public static bool TryParse(string[] args, out Dictionary<string, string?> config, out bool verbose, out bool help, out string? error)
@@ -134,6 +140,13 @@ internal static class FailoverArguments
                     break;
                 case "--track-weight" when tracks > 0: config[$"{R}TrackInterfaces:{tracks - 1}:Weight"] = value; break;
                 case "--audit-log": config["VirtualIp:AuditLogPath"] = value; break;
+                case "--elector" when value is "vrrp" or "etcd": config[ElectorKey] = value; break;
+                case "--elector":
+                    error = $"--elector {value}: vrrp or etcd.";
+                    return false;
+                case "--etcd-endpoints": config["VirtualIp:Etcd:Endpoints"] = value; break;
+                case "--lease-ttl": config["VirtualIp:Etcd:LeaseTtl"] = value; break;
+                case "--node-id": config["VirtualIp:Leases:NodeId"] = value; break;
                 case "--verbose": verbose = true; break;
                 case "-h" or "--help": help = true; return true;
                 case "--check-weight" or "--check-interval" or "--check-timeout" or "--check-rise" or "--check-fall":

@@ -29,6 +29,8 @@ if (!OperatingSystem.IsLinux())
     return 1;
 }
 
+// --elector etcd: the router's interface, VIP and checks become a lease-elected VIP; no VRRP router is configured.
+var elected = LeaseElection.Extract(cli);
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration
     .AddJsonFile("appsettings.json", optional: true)
@@ -42,7 +44,18 @@ builder.Logging.AddSimpleConsole(c =>
     c.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
 }).SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UseLinux();
+var virtualIp = builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UseLinux();
+if (elected is not null)
+{
+    virtualIp.UseEtcd(builder.Configuration.GetSection("VirtualIp:Etcd"))
+        .AddLeaseElectedVip(elected.Name, elected.Interface, elected.Vip, o =>
+        {
+            foreach (var c in elected.Checks)
+            {
+                o.TrackChecks.Add(c);
+            }
+        });
+}
 
 using var host = builder.Build();
 if (!ConfigurationCheck.Validate(host.Services, Console.Error))
@@ -64,6 +77,7 @@ events.Published += (_, e) =>
         ActionFailedEvent f => $"{f.Router} {f.Action} {f.Target} failed: {f.Error}",
         RouterConflictEvent c => $"{c.Router} router conflict: {c.Source} advertises priority {c.AdvertisedPriority} ({c.Conflict}) while {c.State}",
         VipConflictEvent v => $"vip conflict: {v.Address} claimed by {v.ForeignMac} on {v.Interface} (defended: {v.Defended})",
+        VirtualIp.Etcd.LeaseElectionChangedEvent l => $"{l.Name} {(l.Owner ? "owner" : "released")} {l.Vip} ({l.Reason})",
         _ => null,
     };
     if (line is not null)

@@ -158,6 +158,13 @@ internal sealed partial class AuditTrail : IAsyncDisposable
                     w.WriteString("router", v.Router);
                     w.WriteBoolean("defended", v.Defended);
                     break;
+                case VipLeaseChangedEvent l:
+                    w.WriteString("pool", l.Pool);
+                    w.WriteString("holder", l.Holder);
+                    w.WriteString("vip", l.Vip.ToString());
+                    w.WriteString("expires", l.ExpiresAt);
+                    w.WriteString("reason", l.Reason);
+                    break;
                 case StaleAddressesRemovedEvent r:
                     w.WriteString("interface", r.Interface);
                     w.WriteStartArray("removed");

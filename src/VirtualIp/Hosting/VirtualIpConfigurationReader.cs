@@ -129,8 +129,16 @@ internal static partial class VirtualIpConfigurationReader
             r.Int(ps, "PrefixLength", v => p.PrefixLength = v);
             r.Duration(ps, "LeaseDuration", v => p.LeaseDuration = v);
             r.Duration(ps, "ExpiryGrace", v => p.ExpiryGrace = v);
+            p.Store = ps["Store"] ?? p.Store;
+            p.Interface = ps["Interface"];
             options.Pools.Add(p);
         }
+
+        var ls = section.GetSection("Leases");
+        options.Leases.JournalPath = ls["JournalPath"] ?? options.Leases.JournalPath;
+        options.Leases.NodeId = ls["NodeId"] ?? options.Leases.NodeId;
+        r.Int(ls, "HistoryLimit", v => options.Leases.HistoryLimit = v);
+        r.Duration(ls, "SweepInterval", v => options.Leases.SweepInterval = v);
 
         var an = section.GetSection("Announcements");
         var a = options.Announcements;

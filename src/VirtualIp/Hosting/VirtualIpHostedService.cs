@@ -33,7 +33,7 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
     private readonly List<IDisposable> _disposables = [];
     private readonly Dictionary<string, VipGuard> _guards = new(StringComparer.Ordinal);
     private readonly List<(string Interface, VipAddress Vip)> _staticBound = [];
-    private readonly Dictionary<string, VipPool> _pools = new(StringComparer.Ordinal);
+    private readonly VipPoolRegistry _pools;
     private IReadOnlyList<IVirtualRouter> _routers = [];
     private readonly Dictionary<string, VipConflictDetector> _detectors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NotifyRunner> _notifiers = new(StringComparer.Ordinal);
@@ -42,8 +42,9 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
     private ObservedBinder? _binder;
 
     public VirtualIpHostedService(IOptions<VirtualIpOptions> options, PlatformAccessor platform, VirtualIpEventStream events, VirtualIpMetrics metrics,
-        IHealthMonitor health, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        IHealthMonitor health, VipPoolRegistry pools, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
+        _pools = pools;
         _options = options;
         _platform = platform;
         _events = events;
@@ -63,17 +64,11 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
     public bool TrySetActiveAuthKey(string router, int keyId) =>
         keyId is >= 1 and <= 255 && _routers.OfType<VrrpRouter>().FirstOrDefault(r => r.Name == router) is { } r && r.TrySetActiveAuthKey((byte)keyId);
 
-    public VipPool GetPool(string name) =>
-        _pools.TryGetValue(name, out var pool) ? pool : throw new KeyNotFoundException($"No VIP pool is named '{name}'.");
+    public VipPool GetPool(string name) => _pools.Get(name);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = _options.Value;
-        foreach (var p in o.Pools)
-        {
-            _pools[p.Name] = new VipPool(p, _time);
-        }
-
         _audit = new AuditTrail(o.AuditLogPath, _loggers.CreateLogger("VirtualIp.Audit"));
         _events.Published += OnEvent;
         _events.HandlerFailed += OnHandlerFailed;

@@ -30,6 +30,9 @@ public sealed class VirtualIpOptions
     /// <summary>Dynamic VIP pools.</summary>
     public IList<VipPoolOptions> Pools { get; } = [];
 
+    /// <summary>Where and how dynamic-VIP leases are kept (section VirtualIp:Leases).</summary>
+    public LeaseStoreOptions Leases { get; } = new();
+
     /// <summary>How VIPs are announced.</summary>
     public AnnouncerOptions Announcements { get; set; } = new();
 

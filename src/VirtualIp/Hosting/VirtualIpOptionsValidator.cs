@@ -152,6 +152,16 @@ internal sealed class VirtualIpOptionsValidator(ConfigurationErrors readErrors) 
             {
                 errors.Add($"{p}:Pools:{i}: {ex.Message}");
             }
+
+            if (o.Pools[i].Store is not (LeaseStoreOptions.Embedded or LeaseStoreOptions.Etcd))
+            {
+                errors.Add($"{p}:Pools:{i}:Store = '{o.Pools[i].Store}' is not 'embedded' or 'etcd'.");
+            }
+        }
+
+        if (o.Leases.HistoryLimit <= 0 || o.Leases.SweepInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{p}:Leases: HistoryLimit = {o.Leases.HistoryLimit} and SweepInterval = {o.Leases.SweepInterval} must be positive.");
         }
 
         if (o.Notify.Timeout <= TimeSpan.Zero)

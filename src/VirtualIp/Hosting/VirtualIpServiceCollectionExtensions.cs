@@ -7,6 +7,7 @@ using VirtualIp.Diagnostics;
 using VirtualIp.Events;
 using VirtualIp.Health;
 using VirtualIp.Hosting;
+using VirtualIp.Leasing;
 using VirtualIp.Pools;
 using VirtualIp.Vrrp;
 
@@ -32,6 +33,10 @@ public static class VirtualIpServiceCollectionExtensions
         services.TryAddSingleton<VirtualIpHostedService>();
         services.TryAddSingleton<IVirtualIpRuntime>(static sp => sp.GetRequiredService<VirtualIpHostedService>());
         services.AddHostedService(static sp => sp.GetRequiredService<VirtualIpHostedService>());
+        services.TryAddSingleton<VipPoolRegistry>();
+        services.TryAddKeyedSingleton<ILeaseStore>(LeaseStoreOptions.Embedded, static (sp, _) =>
+            sp.GetRequiredService<IOptions<VirtualIpOptions>>().Value.Leases is var l ? new JournalLeaseStore(l.ResolveJournalPath(), l.HistoryLimit) : null!);
+        services.AddHostedService<PoolHostedService>(); // after the main service: pool VIPs are bound once stale addresses are gone
         var options = services.AddOptions<VirtualIpOptions>();
         if (configuration is not null)
         {
