@@ -21,7 +21,7 @@ public sealed class MetricsTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    private IHost Host(SimulatedNode node, int priority, string password)
+    private IHost Host(SimulatedNode node, int priority, string password, string vip = "192.0.2.100/24")
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton<TimeProvider>(_time);
@@ -34,7 +34,7 @@ public sealed class MetricsTests
             ["VirtualIp:Routers:0:AuthPassword"] = password,
             ["VirtualIp:Routers:0:Priority"] = priority.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["VirtualIp:Routers:0:AdvertisementInterval"] = "1s",
-            ["VirtualIp:Routers:0:Vips:0"] = "192.0.2.100/24",
+            ["VirtualIp:Routers:0:Vips:0"] = vip,
             ["VirtualIp:Announcements:SecondBurstDelay"] = "0s",
             ["VirtualIp:Announcements:BurstCount"] = "2",
         });
@@ -70,7 +70,9 @@ public sealed class MetricsTests
         var n3 = lan.AddNode("n3", IPAddress.Parse("192.0.2.13"), MacAddress.Parse("02:00:00:00:00:03"));
         using var h1 = Host(n1, 150, "secret");
         using var h2 = Host(n2, 100, "secret");
-        using var h3 = Host(n3, 50, "wrong");
+        // n3 rejects the others' adverts (wrong password), so it elects itself: on a VIP of its own, so that its claim is
+        // not a conflict on n1's VIP (which n1 would answer with a defence, one more announcement).
+        using var h3 = Host(n3, 50, "wrong", "192.0.2.101/24");
         using var transitions = Collect<long>(h1, "virtualip.vrrp.transitions");
         using var changes = Collect<long>(h1, "virtualip.vip.changes");
         using var announcements = Collect<long>(h1, "virtualip.announcements");
@@ -97,7 +99,10 @@ public sealed class MetricsTests
         Assert.Equal(1, Sum(transitions, "to", "Master"));
         Assert.Contains(transitions.GetMeasurementSnapshot(), m => Equals(m.Tags["router"], "web") && Equals(m.Tags["reason"], "MasterDownTimer"));
         Assert.Equal(1, Sum(changes, "operation", "add"));
-        Assert.Equal(2, Sum(announcements, "interface", SimulatedNode.InterfaceName)); // BurstCount 2, one VIP
+        // BurstCount 2 for one VIP at takeover; a master also re-announces (at most once a second) when a lower-priority
+        // router advertises, which n2 may do once during start-up on a busy machine: whole bursts of 2, at least one.
+        long frames = Sum(announcements, "interface", SimulatedNode.InterfaceName);
+        Assert.True(frames >= 2 && frames % 2 == 0 && frames <= 6, $"announcement frames: {frames}");
         state.RecordObservableInstruments();
         Assert.Equal((int)VrrpState.Master, state.LastMeasurement!.Value);
         priority.RecordObservableInstruments();

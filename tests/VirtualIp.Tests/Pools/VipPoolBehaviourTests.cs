@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using VirtualIp.Addressing;
 using VirtualIp.Hosting;
+using VirtualIp.Leasing;
 using VirtualIp.Pools;
 using VirtualIp.Simulation;
 
@@ -18,7 +19,7 @@ public sealed class VipPoolBehaviourTests
     {
         var o = new VipPoolOptions { Name = "p", LeaseDuration = TimeSpan.FromMinutes(10), ExpiryGrace = grace ?? TimeSpan.Zero };
         o.Ranges.Add(range);
-        return new VipPool(o, time);
+        return new VipPool(o, timeProvider: time);
     }
 
     [Fact]
@@ -28,26 +29,25 @@ public sealed class VipPoolBehaviourTests
         var granted = new ConcurrentBag<VipLease>();
         int refused = 0;
         using var start = new Barrier(4);
-        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
             start.SignalAndWait(TestContext.Current.CancellationToken);
             for (int i = 0; i < 25; i++)
             {
-                var lease = pool.Acquire($"w{w}-{i}");
-                if (lease is null)
+                try
+                {
+                    granted.Add(await pool.AcquireAsync($"w{w}-{i}", TestContext.Current.CancellationToken));
+                }
+                catch (VipPoolExhaustedException)
                 {
                     Interlocked.Increment(ref refused);
-                }
-                else
-                {
-                    granted.Add(lease);
                 }
             }
         })).ToArray();
         await Task.WhenAll(workers);
 
         Assert.Equal(64, granted.Count);                           // the pool's capacity, no more
-        Assert.Equal(100 - 64, refused);                           // every other request refused (null), none thrown
+        Assert.Equal(100 - 64, refused);                           // every other request refused with the typed exhaustion error
         Assert.Equal(64, granted.Select(l => l.Vip).Distinct().Count()); // no address leased twice
         Assert.Equal(64, pool.ActiveLeases);
         Assert.All(granted, l => Assert.Equal(l.Holder, pool.Find(l.Vip.Address)!.Holder));
@@ -57,15 +57,14 @@ public sealed class VipPoolBehaviourTests
     public async Task Concurrent_release_and_acquire_keep_the_books_straight()
     {
         var pool = Pool(new FakeTimeProvider(), "198.51.100.1-198.51.100.8");
-        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
             for (int i = 0; i < 500; i++)
             {
                 var holder = $"w{w}";
-                var lease = pool.Acquire(holder);
-                Assert.NotNull(lease); // 4 holders, 8 addresses: never exhausted
+                var lease = await pool.AcquireAsync(holder, TestContext.Current.CancellationToken); // 4 holders, 8 addresses: never exhausted
                 Assert.Equal(holder, pool.Find(lease.Vip.Address)!.Holder);
-                Assert.True(pool.Release(holder));
+                Assert.True(await pool.ReleaseAsync(holder, TestContext.Current.CancellationToken));
             }
         })).ToArray();
         await Task.WhenAll(workers);
@@ -73,34 +72,34 @@ public sealed class VipPoolBehaviourTests
     }
 
     [Fact]
-    public void An_expired_lease_is_kept_through_the_grace_period_then_freed()
+    public async Task An_expired_lease_is_kept_through_the_grace_period_then_freed()
     {
+        var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider();
         var pool = Pool(time, "198.51.100.1-198.51.100.1", grace: TimeSpan.FromMinutes(2));
-        var lease = pool.Acquire("a")!;
+        var lease = await pool.AcquireAsync("a", ct);
         time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromMinutes(2) - TimeSpan.FromTicks(1));
-        Assert.Null(pool.Acquire("b"));                   // expired, but still inside the grace: not reassigned
-        Assert.Equal(lease.Vip, pool.Renew("a")!.Vip);    // and its holder can still renew it
+        await Assert.ThrowsAsync<VipPoolExhaustedException>(async () => await pool.AcquireAsync("b", ct)); // expired, but inside the grace: not reassigned
+        Assert.Equal(lease.Vip, (await pool.RenewAsync("a", ct))!.Vip); // and its holder can still renew it
 
-        time.Advance(TimeSpan.FromMinutes(12));
-        Assert.Null(pool.Renew("a"));                     // past expiry + grace: gone
-        var b = pool.Acquire("b");
-        Assert.NotNull(b);
-        Assert.Equal(lease.Vip, b.Vip);                   // and the address is free for another holder
+        time.Advance(TimeSpan.FromMinutes(13));           // the renewal ran 10 min from then; 13 min is past it + the grace
+        var b = await pool.AcquireAsync("b", ct);
+        Assert.Equal(lease.Vip, b.Vip);                   // past expiry + grace the address is free for another holder
+        Assert.Null(await pool.RenewAsync("a", ct));      // and a's lease is gone
     }
 
     [Fact]
-    public void An_exhausted_pool_recovers_when_a_lease_expires()
+    public async Task An_exhausted_pool_recovers_when_a_lease_expires()
     {
+        var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider();
         var pool = Pool(time, "198.51.100.1-198.51.100.2");
-        Assert.NotNull(pool.Acquire("a"));
+        await pool.AcquireAsync("a", ct);
         time.Advance(TimeSpan.FromMinutes(5));
-        Assert.NotNull(pool.Acquire("b"));
-        Assert.Null(pool.Acquire("c"));
+        await pool.AcquireAsync("b", ct);
+        await Assert.ThrowsAsync<VipPoolExhaustedException>(async () => await pool.AcquireAsync("c", ct));
         time.Advance(TimeSpan.FromMinutes(5));            // a's lease (10 min) ends now; b's has 5 min left
-        var c = pool.Acquire("c");
-        Assert.NotNull(c);
+        var c = await pool.AcquireAsync("c", ct);
         Assert.Equal(IPAddress.Parse("198.51.100.1"), c.Vip.Address); // the address a held
         Assert.Equal("c", pool.Find(IPAddress.Parse("198.51.100.1"))!.Holder);
         Assert.Equal(2, pool.ActiveLeases);
@@ -111,12 +110,14 @@ public sealed class VipPoolBehaviourTests
     {
         var lan = new SimulatedLan();
         var node = lan.AddNode("n1", IPAddress.Parse("192.0.2.11"), MacAddress.Parse("02:00:00:00:00:01"));
+        string journal = Path.Combine(Path.GetTempPath(), $"virtualip-getpool-{Guid.NewGuid():N}.journal");
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["VirtualIp:Pools:0:Name"] = "services",
             ["VirtualIp:Pools:0:Ranges:0"] = "198.51.100.10-198.51.100.11",
             ["VirtualIp:Pools:0:LeaseDuration"] = "00:05:00",
+            ["VirtualIp:Leases:JournalPath"] = journal,
         });
         builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UsePlatform(node);
         using var host = builder.Build();
@@ -125,9 +126,10 @@ public sealed class VipPoolBehaviourTests
         var pool = runtime.GetPool("services");
         Assert.Equal(2, pool.Capacity);
         Assert.Equal(TimeSpan.FromMinutes(5), pool.Options.LeaseDuration);
-        Assert.Equal(IPAddress.Parse("198.51.100.10"), pool.Acquire("api")!.Vip.Address);
+        Assert.Equal(IPAddress.Parse("198.51.100.10"), (await pool.AcquireAsync("api", TestContext.Current.CancellationToken)).Vip.Address);
         var ex = Assert.Throws<KeyNotFoundException>(() => runtime.GetPool("nope"));
         Assert.Contains("'nope'", ex.Message, StringComparison.Ordinal);
         await host.StopAsync(TestContext.Current.CancellationToken);
+        File.Delete(journal);
     }
 }
