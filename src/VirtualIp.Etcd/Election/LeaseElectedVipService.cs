@@ -17,12 +17,12 @@ internal sealed class LeaseElectedVipService(IOptions<EtcdOptions> etcd, IOption
     private readonly List<LeaseElector> _electors = [];
     private VipAnnouncer? _announcer;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var list = vips.ToList();
         if (list.Count == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         var p = platform.Get();
@@ -31,14 +31,19 @@ internal sealed class LeaseElectedVipService(IOptions<EtcdOptions> etcd, IOption
         var node = options.Value.Leases.NodeId ?? Environment.MachineName;
         foreach (var vip in list)
         {
+            // A killed run leaves its VIP in the kernel: take it off before campaigning (only if it carries our ownership mark).
+            var bound = await p.Binder.ListAsync(vip.Interface, cancellationToken).ConfigureAwait(false);
+            if (bound.Any(b => b.IsOwned && b.Address.Equals(vip.Vip!.Address)))
+            {
+                await binder.RemoveAsync(vip.Interface, vip.Vip!, cancellationToken).ConfigureAwait(false);
+            }
+
             bool MayCampaign() => vip.TrackChecks.All(c => health.TryGetState(c, out var s) && s == HealthState.Up);
             var elector = new LeaseElector(etcd.Value, vip, binder, _announcer, MayCampaign, node, time, loggers.CreateLogger("VirtualIp.Etcd.Election"));
             elector.OwnerChanged += (owner, reason) => events.Publish(new LeaseElectionChangedEvent(time.GetUtcNow(), vip.Name, vip.Vip!, owner, reason));
             _electors.Add(elector);
             elector.Start();
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
