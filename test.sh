@@ -146,7 +146,7 @@ done
 if $suite; then
   mapfile -t cov < <(find "$results" -name 'coverage.cobertura.xml' -not -path '*/retry/*')
   if [ ${#cov[@]} -gt 0 ]; then
-    say "line coverage per package (merged over ${#cov[@]} test projects):"
+    say "line coverage per package (merged over ${#cov[@]} coverage files of the test projects):"
     awk -f eng/coverage-summary.awk "${cov[@]}" | sort | awk -F'\t' '{printf "  %-28s %6.1f %%  (%d of %d lines)\n", $1, $4, $2, $3}' \
       | tee "$results/coverage.txt"
   else

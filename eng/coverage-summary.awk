@@ -6,7 +6,9 @@ function attr(line, key,    m) {
   return ""
 }
 /<package / { pkg = attr($0, "name") }
-/<class / { file = attr($0, "filename") }
+# Coverlet names a file relative to one of its <source> roots, which differ between test projects (one says
+# "Binding/X.cs", another "tmp/.../src/VirtualIp.Abstractions/Binding/X.cs"): key files by their path inside the package.
+/<class / { file = attr($0, "filename"); sub(/^(.*\/)?src\/[^\/]+\//, "", file) }
 /<line / {
   k = pkg SUBSEP file SUBSEP attr($0, "number")
   if (!(k in seen)) { seen[k] = 1; total[pkg]++ }
