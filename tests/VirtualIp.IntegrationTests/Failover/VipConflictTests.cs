@@ -13,6 +13,7 @@ namespace VirtualIp.IntegrationTests.Failover;
 /// (n2) answers ARP for that VIP with its own MAC. Expected: a <c>VipConflictEvent</c> within 1 s, exactly one defence
 /// (RFC 5227 2.4: re-announce once, at most once per 10 s), and the client's neighbour entry back on the master.
 /// </summary>
+[Collection(FailoverCollection.Name)]
 public sealed partial class VipConflictTests(ITestOutputHelper output)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
