@@ -53,7 +53,7 @@ internal sealed class EtcdServer : IDisposable
     public static async Task<EtcdServer> StartAsync()
     {
         var binary = Find();
-        Assert.SkipWhen(binary is null, "needs etcd (apt-get install etcd-server; test.sh/CI installs it)");
+        TestEnvironment.Require(binary is not null, "needs etcd (apt-get install etcd-server; test.sh/CI installs it)");
         var s = new EtcdServer(binary!);
         await s.StartAgainAsync();
         return s;

@@ -84,7 +84,7 @@ public sealed class EtcdElectorLabTests
     {
         TestEnvironment.RequireRootAndTools("ip");
         var etcdBinary = TestEnvironment.FindOnPath("etcd") ?? (File.Exists("/usr/bin/etcd") ? "/usr/bin/etcd" : null);
-        Assert.SkipWhen(etcdBinary is null, "needs etcd (apt-get install etcd-server)");
+        TestEnvironment.Require(etcdBinary is not null, "needs etcd (apt-get install etcd-server)");
         await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 4 }, Ct);
         var (n1, n2, n3, db) = (lab.Node(1), lab.Node(2), lab.Node(3), lab.Node(4));
         var data = Directory.CreateTempSubdirectory("vip-lab-etcd-");

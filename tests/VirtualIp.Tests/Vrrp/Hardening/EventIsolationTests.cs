@@ -5,6 +5,8 @@ using VirtualIp.Events;
 using VirtualIp.Hosting;
 using VirtualIp.Tests.Vrrp.StateMachine;
 
+using VirtualIp.Testing;
+
 namespace VirtualIp.Tests.Vrrp.Hardening;
 
 /// <summary>Issue 11: audit, event handlers and notify commands never hold up the engine, nor each other.</summary>
@@ -100,7 +102,7 @@ public sealed class EventIsolationTests
     {
         // Fault stopped: notify commands started concurrently per transition and could finish out of order
         // (a "BACKUP" script finishing after the later "MASTER" one).
-        Assert.SkipUnless(File.Exists("/bin/sh"), "needs /bin/sh");
+        TestEnvironment.Require(File.Exists("/bin/sh"), "needs /bin/sh");
         var log = Path.Combine(Path.GetTempPath(), $"virtualip-notify-{Guid.NewGuid():N}.log");
         try
         {
