@@ -7,6 +7,7 @@ using VirtualIp.Addressing;
 using VirtualIp.Binding;
 using VirtualIp.Election;
 using VirtualIp.IntegrationTests.Lab;
+using VirtualIp.Linux.Netlink;
 using VirtualIp.Linux.Vrrp;
 using VirtualIp.Testing;
 using VirtualIp.Vrrp;
@@ -39,7 +40,7 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
     [Fact]
     public async Task A_flood_of_malformed_vrrp_changes_no_state_moves_no_vip_and_keeps_adverts_on_time()
     {
-        TestEnvironment.RequireRootAndTools("ip");
+        TestEnvironment.RequireRootAndTools("ip", "ping");
         await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 3 }, TestContext.Current.CancellationToken);
         var (n1, n2, attacker) = (lab.Node(1), lab.Node(2), lab.Node(3));
         var logs = new CountingLoggerProvider();
@@ -70,8 +71,10 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
             await Task.Delay(300, TestContext.Current.CancellationToken);
 
             // Baseline: the same measurement without the attack (the machine's own timer jitter; CI machines are loaded).
+            // The client probes both VIPs (bound for real on the master) every 10 ms, without and then during the attack.
             gaps.Reset();
-            await Task.Delay(TimeSpan.FromSeconds(Math.Min(Duration.TotalSeconds, 6)), TestContext.Current.CancellationToken);
+            var baselineSeconds = (int)Math.Min(Duration.TotalSeconds, 6);
+            var baselineProbes = await ProbeAsync(lab.Client, baselineSeconds);
             var baseline = TimeSpan.FromTicks(Math.Max(gaps.MaxGap(false).Ticks, gaps.MaxGap(true).Ticks));
 
             long transitionsBefore = all.Sum(n => n.Router.GetStatistics().Transitions);
@@ -83,11 +86,24 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
             var ll2 = LinkLocal(n2);
             var duration = Duration;
             var attack = VrrpNetnsPair.RunIn(attacker.Namespace, () => new VrrpAttacker(attacker.Interface, attacker.IPv4, LinkLocal(attacker)));
+            // Without authentication the well-formed adverts of the stranger (a lower priority for our VRIDs) are a
+            // conflict: the issue asks for a RouterConflictEvent within 1 s of the attack's start.
+            var conflicts = new ConcurrentQueue<(long At, RouterConflictEventArgs Args)>();
+            EventHandler<RouterConflictEventArgs> onConflict = (_, e) => conflicts.Enqueue((Stopwatch.GetTimestamp(), e));
+            foreach (var n in all)
+            {
+                n.Router.ConflictDetected += onConflict;
+            }
+
             long sent;
+            long attackStart = Stopwatch.GetTimestamp();
+            var attackProbesTask = ProbeAsync(lab.Client, (int)duration.TotalSeconds);
             using (attack)
             {
                 sent = await Task.Run(() => attack.Run(duration, [s_group4, n1.IPv4, n2.IPv4], [s_group6, ll1, ll2]), TestContext.Current.CancellationToken);
             }
+
+            var attackProbes = await attackProbesTask;
 
             await Task.Delay(500, TestContext.Current.CancellationToken);
             long transitions = all.Sum(n => n.Router.GetStatistics().Transitions) - transitionsBefore;
@@ -105,7 +121,20 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
                 output.WriteLine("  log: " + l);
             }
 
+            output.WriteLine($"client probes every 10 ms, lost/sent: without attack IPv4 {baselineProbes.Lost4}/{baselineProbes.Sent4}, IPv6 {baselineProbes.Lost6}/{baselineProbes.Sent6}; " +
+                $"during the attack IPv4 {attackProbes.Lost4}/{attackProbes.Sent4}, IPv6 {attackProbes.Lost6}/{attackProbes.Sent6}");
             Assert.True(rate >= 1000, $"attack rate {rate:F0}/s");
+            // Probe loss no higher than without the attack (loss rates; one probe of slack for a 2-core machine's jitter).
+            Assert.True(attackProbes.Sent4 > 0 && attackProbes.Sent6 > 0, "the client's probes ran");
+            Assert.True(attackProbes.Lost4 <= 1 + (double)baselineProbes.Lost4 / Math.Max(1, baselineProbes.Sent4) * attackProbes.Sent4,
+                $"IPv4 probe loss {attackProbes.Lost4}/{attackProbes.Sent4} during the attack vs {baselineProbes.Lost4}/{baselineProbes.Sent4} without");
+            Assert.True(attackProbes.Lost6 <= 1 + (double)baselineProbes.Lost6 / Math.Max(1, baselineProbes.Sent6) * attackProbes.Sent6,
+                $"IPv6 probe loss {attackProbes.Lost6}/{attackProbes.Sent6} during the attack vs {baselineProbes.Lost6}/{baselineProbes.Sent6} without");
+            Assert.True(conflicts.TryPeek(out var first), "no RouterConflictEvent during the attack");
+            var firstAfter = Stopwatch.GetElapsedTime(attackStart, first.At);
+            output.WriteLine($"first router conflict {firstAfter.TotalMilliseconds:F0} ms after the attack began: {first.Args.RouterName} from {first.Args.Source} ({first.Args.Kind}); {conflicts.Count} conflict events in all");
+            Assert.True(firstAfter <= TimeSpan.FromSeconds(1), $"first RouterConflictEvent {firstAfter.TotalMilliseconds:F0} ms after the attack began");
+            Assert.Contains(conflicts, c => c.Args.Source.Equals(attacker.IPv4)); // the attacker is named
             Assert.Equal(0, transitions);
             Assert.Equal(0, binds);
             Assert.Equal(VrrpState.Master, a4.Router.State);
@@ -127,6 +156,7 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
             foreach (var n in all)
             {
                 await n.Router.DisposeAsync();
+                n.Binder.Dispose();
             }
         }
     }
@@ -151,7 +181,7 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
         };
         options.Vips.Add(VipAddress.Parse(ipv6 ? "2001:db8::100/64" : "192.0.2.100/24"));
         var transport = VrrpNetnsPair.RunIn(node.Namespace, () => LinuxVrrpTransport.CreateForRouter(options, factory));
-        var binder = new CountingBinder();
+        var binder = new CountingBinder(VrrpNetnsPair.RunIn(node.Namespace, () => new NetlinkVipBinder()));
         return new Node(VirtualRouterFactory.Create(options, transport, binder, null, null, factory), binder);
     }
 
@@ -351,7 +381,8 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
     }
 
     /// <summary>Counts binder calls (a VIP move is a call).</summary>
-    private sealed class CountingBinder : IVipBinder
+    /// <summary>The real rtnetlink binder of the node's namespace, counting every add and remove (a VIP move).</summary>
+    private sealed class CountingBinder(NetlinkVipBinder inner) : IVipBinder, IDisposable
     {
         private long _calls;
 
@@ -360,23 +391,48 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
         public ValueTask<bool> AddAsync(string interfaceName, VipAddress vip, VipBindOptions? options = null, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _calls);
-            return ValueTask.FromResult(true);
+            return inner.AddAsync(interfaceName, vip, options, cancellationToken);
         }
 
         public ValueTask<bool> RemoveAsync(string interfaceName, VipAddress vip, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _calls);
-            return ValueTask.FromResult(true);
+            return inner.RemoveAsync(interfaceName, vip, cancellationToken);
         }
 
         public ValueTask<IReadOnlyList<BoundAddress>> ListAsync(string interfaceName, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult<IReadOnlyList<BoundAddress>>([]);
+            inner.ListAsync(interfaceName, cancellationToken);
 
         public ValueTask<IReadOnlyList<BoundAddress>> RemoveStaleAsync(string interfaceName, IReadOnlyCollection<VipAddress>? keep = null, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult<IReadOnlyList<BoundAddress>>([]);
+            inner.RemoveStaleAsync(interfaceName, keep, cancellationToken);
 
         public ValueTask<InterfaceInfo> GetInterfaceAsync(string interfaceName, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(new InterfaceInfo(interfaceName, 1, default, 1500, true, null, null));
+            inner.GetInterfaceAsync(interfaceName, cancellationToken);
+
+        public void Dispose() => inner.Dispose();
+    }
+
+    private sealed record ProbeLoss(int Sent4, int Lost4, int Sent6, int Lost6);
+
+    /// <summary>Pings both VIPs from the client every 10 ms for <paramref name="seconds"/> s; counts sent and lost.</summary>
+    private static async Task<ProbeLoss> ProbeAsync(LabNode client, int seconds)
+    {
+        string count = (seconds * 100).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var timeout = TimeSpan.FromSeconds(seconds + 15);
+        var v4 = NetnsLab.ExecAsync(client.Namespace, ["ping", "-q", "-n", "-i", "0.01", "-W", "1", "-c", count, "192.0.2.100"], timeout, TestContext.Current.CancellationToken);
+        var v6 = NetnsLab.ExecAsync(client.Namespace, ["ping", "-6", "-q", "-n", "-i", "0.01", "-W", "1", "-c", count, "2001:db8::100"], timeout, TestContext.Current.CancellationToken);
+        var (s4, l4) = Parse((await v4).StdOut);
+        var (s6, l6) = Parse((await v6).StdOut);
+        return new ProbeLoss(s4, l4, s6, l6);
+
+        static (int Sent, int Lost) Parse(string output)
+        {
+            // "600 packets transmitted, 598 received, ..."
+            var m = System.Text.RegularExpressions.Regex.Match(output, @"(\d+) packets transmitted, (\d+) (packets )?received");
+            Assert.True(m.Success, $"ping output: {output}");
+            int sent = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            return (sent, sent - int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     /// <summary>Counts log lines at Information and above.</summary>
