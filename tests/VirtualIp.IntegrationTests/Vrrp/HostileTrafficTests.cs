@@ -414,13 +414,13 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
 
     private sealed record ProbeLoss(int Sent4, int Lost4, int Sent6, int Lost6);
 
-    /// <summary>Pings both VIPs from the client every 10 ms for <paramref name="seconds"/> s; counts sent and lost.</summary>
+    /// <summary>Pings both VIPs from the client (ping -i 0.01: about every 10-16 ms) for <paramref name="seconds"/> s (ping's deadline); counts sent and lost.</summary>
     private static async Task<ProbeLoss> ProbeAsync(LabNode client, int seconds)
     {
-        string count = (seconds * 100).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string deadline = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var timeout = TimeSpan.FromSeconds(seconds + 15);
-        var v4 = NetnsLab.ExecAsync(client.Namespace, ["ping", "-q", "-n", "-i", "0.01", "-W", "1", "-c", count, "192.0.2.100"], timeout, TestContext.Current.CancellationToken);
-        var v6 = NetnsLab.ExecAsync(client.Namespace, ["ping", "-6", "-q", "-n", "-i", "0.01", "-W", "1", "-c", count, "2001:db8::100"], timeout, TestContext.Current.CancellationToken);
+        var v4 = NetnsLab.ExecAsync(client.Namespace, ["ping", "-q", "-n", "-i", "0.01", "-w", deadline, "192.0.2.100"], timeout, TestContext.Current.CancellationToken);
+        var v6 = NetnsLab.ExecAsync(client.Namespace, ["ping", "-6", "-q", "-n", "-i", "0.01", "-w", deadline, "2001:db8::100"], timeout, TestContext.Current.CancellationToken);
         var (s4, l4) = Parse((await v4).StdOut);
         var (s6, l6) = Parse((await v6).StdOut);
         return new ProbeLoss(s4, l4, s6, l6);
