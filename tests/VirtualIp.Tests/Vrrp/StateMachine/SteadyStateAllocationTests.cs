@@ -89,15 +89,23 @@ public sealed class SteadyStateAllocationTests
             master.OnAdvertTimerForTests();
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < n; i++)
+        // Three rounds of n: a per-advert allocation shows in every round (n x at least 24 B); a one-off on a busy
+        // machine (seen once in CI: 7 KB in the first round, e.g. a timer queue growing while tests run in parallel)
+        // does not make the steady state allocate. The last round must be exactly 0 B.
+        var rounds = new long[3];
+        for (int r = 0; r < rounds.Length; r++)
         {
-            master.OnAdvertTimerForTests(); // encode + send; the backup decodes, validates and re-arms its down timer
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < n; i++)
+            {
+                master.OnAdvertTimerForTests(); // encode + send; the backup decodes, validates and re-arms its down timer
+            }
+
+            rounds[r] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
-        Assert.True(backup.GetStatistics().AdvertisementsReceived >= n);
+        Assert.True(rounds[^1] == 0 && rounds.All(b => b < n), $"bytes allocated per round of {n} adverts: {string.Join(", ", rounds)}");
+        Assert.True(backup.GetStatistics().AdvertisementsReceived >= 3 * n);
         Assert.Equal(authHmac ? 28 : 0, masterT.LastSentLength - VrrpCodec.GetEncodedLength(new VrrpMessage(version, 51, 255, 100, ipv6, new byte[ipv6 ? 16 : 4],
             version == VrrpVersion.V2 && !authHmac ? VrrpAuthType.SimpleText : VrrpAuthType.None)));
         Assert.Equal(0, backup.GetStatistics().TotalRejected);
