@@ -23,7 +23,7 @@ public sealed class HmacInteropTests
     {
         string? bin = Environment.GetEnvironmentVariable("KEEPALIVED_HMAC_BIN");
         TestEnvironment.Require(!string.IsNullOrEmpty(bin),
-            "KEEPALIVED_HMAC_BIN is not set: build keepalived 2.4.3 with ../shared/tools/build-keepalived.sh and set it to the path it prints (.ci/run does)");
+            "KEEPALIVED_HMAC_BIN is not set: build keepalived 2.4.3 (auth_hmac) from source and set it to the binary's path; .ci/run builds it with the build script of the shared reference material");
         TestEnvironment.Require(File.Exists(bin), $"KEEPALIVED_HMAC_BIN={bin} does not exist");
         return bin!;
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the captures in this folder: keepalived 2.4.3 (auth_hmac) as master in a network namespace, tcpdump in
 # a second namespace on the other end of a veth pair. Needs root, ip, tcpdump and the keepalived binary
-# (KEEPALIVED_HMAC_BIN, built by ../shared/tools/build-keepalived.sh). Only 192.0.2.0/24 and 2001:db8::/64 inside
+# (KEEPALIVED_HMAC_BIN: keepalived 2.4.3 built from source, as .ci/run does). Only 192.0.2.0/24 and 2001:db8::/64 inside
 # the two namespaces it creates (and removes) are used.
 set -euo pipefail
 bin=${KEEPALIVED_HMAC_BIN:?set KEEPALIVED_HMAC_BIN to the keepalived 2.4.3 binary}
