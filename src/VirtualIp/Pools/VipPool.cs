@@ -323,12 +323,7 @@ public sealed partial class VipPool : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(holder);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        LeaseRecord? rec;
-        lock (_gate)
-        {
-            _mine.TryGetValue(holder, out rec);
-        }
-
+        var rec = FindMine(holder);
         if (rec is null)
         {
             return null;
@@ -356,17 +351,21 @@ public sealed partial class VipPool : IAsyncDisposable
         return ToLease(renewed);
     }
 
+    /// <summary>The lease this node holds for <paramref name="holder"/>, or null.</summary>
+    private LeaseRecord? FindMine(string holder)
+    {
+        lock (_gate)
+        {
+            return _mine.TryGetValue(holder, out var rec) ? rec : null;
+        }
+    }
+
     /// <summary>Releases the lease of <paramref name="holder"/>. Returns false if it had none.</summary>
     public async ValueTask<bool> ReleaseAsync(string holder, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(holder);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        LeaseRecord? rec;
-        lock (_gate)
-        {
-            _mine.TryGetValue(holder, out rec);
-        }
-
+        var rec = FindMine(holder);
         if (rec is null)
         {
             return false;

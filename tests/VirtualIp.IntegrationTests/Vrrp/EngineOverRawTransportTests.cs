@@ -8,6 +8,8 @@ using VirtualIp.Linux.Vrrp;
 using VirtualIp.Testing;
 using VirtualIp.Vrrp;
 
+using VirtualIp.IntegrationTests.Lab;
+
 namespace VirtualIp.IntegrationTests.Vrrp;
 
 /// <summary>
@@ -72,22 +74,6 @@ public sealed class EngineOverRawTransportTests(ITestOutputHelper output)
         return null;
     }
 
-    /// <summary>The binder runs after the state event; poll for it.</summary>
-    private static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > timeout)
-            {
-                return false;
-            }
-
-            Thread.Sleep(20);
-        }
-
-        return true;
-    }
 
     [Theory]
     [InlineData(false, 3)]
@@ -108,7 +94,7 @@ public sealed class EngineOverRawTransportTests(ITestOutputHelper output)
             Assert.True(master is not null, "our router never became Master; keepalived:\n" + keepalived.Log);
             Assert.Equal(VrrpTransitionReason.Preempted, master.Reason);
             Assert.True(keepalived.WaitForLog("Entering BACKUP STATE", TimeSpan.FromSeconds(3), occurrences: 2), "keepalived did not step down:\n" + keepalived.Log);
-            Assert.True(WaitUntil(() => binder.Bound.Contains(ipv6 ? "2001:db8::100/64" : "192.0.2.100/24"), TimeSpan.FromSeconds(2)));
+            Assert.True(Poll.Until(() => binder.Bound.Contains(ipv6 ? "2001:db8::100/64" : "192.0.2.100/24"), TimeSpan.FromSeconds(2)));
             var stats = router.GetStatistics();
             Assert.True(stats.AdvertisementsReceived > 0);
             Assert.Equal(0, stats.GetRejected(VrrpRejectReason.BadChecksum));
@@ -151,7 +137,7 @@ public sealed class EngineOverRawTransportTests(ITestOutputHelper output)
             Assert.Equal(VrrpTransitionReason.MasterDownTimer, master.Reason);
             output.WriteLine($"took over {sw.ElapsedMilliseconds} ms after SIGKILL of keepalived (Master_Down_Interval 3.61 s at priority 100)");
             Assert.InRange(sw.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6));
-            Assert.True(WaitUntil(() => binder.Bound.Contains(ipv6 ? "2001:db8::100/64" : "192.0.2.100/24"), TimeSpan.FromSeconds(2)));
+            Assert.True(Poll.Until(() => binder.Bound.Contains(ipv6 ? "2001:db8::100/64" : "192.0.2.100/24"), TimeSpan.FromSeconds(2)));
             await router.StopAsync(TestContext.Current.CancellationToken);
         }
     }
@@ -171,7 +157,7 @@ public sealed class EngineOverRawTransportTests(ITestOutputHelper output)
             Assert.NotNull(WaitForState(highEvents, VrrpState.Master, s_long));
             Assert.Null(WaitForState(lowEvents, VrrpState.Master, TimeSpan.FromSeconds(4)));
             Assert.Equal(IPAddress.Parse("192.0.2.1"), low.MasterAddress);
-            Assert.True(WaitUntil(() => highBinder.Bound.Count == 1, TimeSpan.FromSeconds(2)));
+            Assert.True(Poll.Until(() => highBinder.Bound.Count == 1, TimeSpan.FromSeconds(2)));
             Assert.Empty(lowBinder.Bound);
 
             var sw = Stopwatch.StartNew();
@@ -180,7 +166,7 @@ public sealed class EngineOverRawTransportTests(ITestOutputHelper output)
             Assert.NotNull(took);
             Assert.Equal(VrrpTransitionReason.PriorityZeroReceived, took.Reason);
             output.WriteLine($"backup became master {sw.ElapsedMilliseconds} ms after the master's priority-0 advert (Skew_Time 0.61 s at priority 100)");
-            Assert.True(WaitUntil(() => lowBinder.Bound.Count == 1, TimeSpan.FromSeconds(2)));
+            Assert.True(Poll.Until(() => lowBinder.Bound.Count == 1, TimeSpan.FromSeconds(2)));
             await low.StopAsync(TestContext.Current.CancellationToken);
         }
     }

@@ -58,7 +58,7 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
                 await n.Router.StartAsync(TestContext.Current.CancellationToken);
             }
 
-            Assert.True(WaitUntil(() => a4.Router.State == VrrpState.Master && a6.Router.State == VrrpState.Master
+            Assert.True(Poll.Until(() => a4.Router.State == VrrpState.Master && a6.Router.State == VrrpState.Master
                 && b4.Router.State == VrrpState.Backup && b6.Router.State == VrrpState.Backup, TimeSpan.FromSeconds(10)), "initial election");
             await Task.Delay(500, TestContext.Current.CancellationToken);
 
@@ -214,7 +214,7 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
             }
         }
 
-        Assert.True(WaitUntil(() => handler.Count >= 200, TimeSpan.FromSeconds(3)), $"received {handler.Count} of 200 good adverts");
+        Assert.True(Poll.Until(() => handler.Count >= 200, TimeSpan.FromSeconds(3)), $"received {handler.Count} of 200 good adverts");
         output.WriteLine($"good {handler.Count}, bad checksums delivered and caught by the codec {handler.BadChecksums}, " +
             $"kernel checksum drops {b.ChecksumDrops}, receive errors {b.ReceiveErrors}, filter {b.FilterAttached}, rcvbuf {b.ReceiveBufferBytes}");
         Assert.Equal(200, handler.Count);
@@ -245,7 +245,7 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
         using (attacker)
         {
             attacker.Send4(VrrpAttacker.Advert(51, 1, s_attacker4, s_group4), s_group4, 255); // wakes the loop, which fails
-            Assert.True(WaitUntil(() => b.LoopRestarts == 1, TimeSpan.FromSeconds(3)), "restart counted");
+            Assert.True(Poll.Until(() => b.LoopRestarts == 1, TimeSpan.FromSeconds(3)), "restart counted");
             attacker.Send4(VrrpAttacker.Advert(51, 2, s_attacker4, s_group4), s_group4, 255);
             Assert.NotNull(handler.WaitFor(p => p.Payload[2] == 2, TimeSpan.FromSeconds(3))); // alive again after the back-off
         }
@@ -285,21 +285,6 @@ public sealed class HostileTrafficTests(ITestOutputHelper output)
         Shell.Run("ip", "-n", net.NamespaceA, "addr", "add", "fe80::66/64", "dev", VrrpNetnsPair.Interface, "nodad");
     }
 
-    private static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > timeout)
-            {
-                return false;
-            }
-
-            Thread.Sleep(20);
-        }
-
-        return true;
-    }
 
     private sealed record Node(IVirtualRouter Router, CountingBinder Binder);
 
