@@ -79,19 +79,27 @@ internal sealed partial class VipConflictDetector : INeighborClaimHandler, IDisp
             foreach (var h in _held.Where(h => h.Router == router).ToList())
             {
                 h.Defence?.Dispose();
+                h.Pending?.Dispose();
+                h.Pending = null;
                 _held.Remove(h);
             }
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// A foreign claim for a held VIP is confirmed only if the VIP is still held <see cref="ClaimGrace"/> later: in a
+    /// make-before-break hand-back the new master announces just before its first advert reaches us, and we let go the
+    /// moment we hear it — that is a hand-over, not a conflict, and defending it would pull clients back to a node about to
+    /// drop the address.
+    /// </summary>
+    public static readonly TimeSpan ClaimGrace = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Handles an ARP / NA claim seen on the interface. Allocation-free unless a held VIP is claimed by a foreign MAC.</summary>
     public void OnClaim(ReadOnlySpan<byte> address, MacAddress sender)
     {
-        Held? hit = null;
-        bool defend = false;
-        long now = _time.GetTimestamp();
         lock (_gate)
         {
+            Held? hit = null;
             foreach (var h in _held)
             {
                 if (address.SequenceEqual(h.Bytes))
@@ -101,12 +109,33 @@ internal sealed partial class VipConflictDetector : INeighborClaimHandler, IDisp
                 }
             }
 
-            if (hit is null || sender == _interfaceMac || (hit.AnnounceMac is { } vmac && sender == vmac))
+            if (hit is null || sender == _interfaceMac || (hit.AnnounceMac is { } vmac && sender == vmac) || hit.Pending is not null)
             {
                 return;
             }
 
+            hit.PendingMac = sender;
+            hit.Pending = _time.CreateTimer(static s => ((Tuple<VipConflictDetector, Held>)s!).Item1.Confirm(((Tuple<VipConflictDetector, Held>)s!).Item2),
+                Tuple.Create(this, hit), ClaimGrace, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void Confirm(Held hit)
+    {
+        bool defend = false;
+        MacAddress sender;
+        lock (_gate)
+        {
+            hit.Pending?.Dispose();
+            hit.Pending = null;
+            sender = hit.PendingMac;
+            if (!_held.Contains(hit))
+            {
+                return; // released within the grace: a hand-over
+            }
+
             Conflicts++;
+            long now = _time.GetTimestamp();
             if (hit.LastDefence == 0 || _time.GetElapsedTime(hit.LastDefence, now) >= DefendInterval)
             {
                 hit.LastDefence = now;
@@ -145,6 +174,7 @@ internal sealed partial class VipConflictDetector : INeighborClaimHandler, IDisp
             foreach (var h in _held)
             {
                 h.Defence?.Dispose();
+                h.Pending?.Dispose();
             }
 
             _held.Clear();
@@ -171,5 +201,10 @@ internal sealed partial class VipConflictDetector : INeighborClaimHandler, IDisp
         public long LastDefence { get; set; }
 
         public IDisposable? Defence { get; set; }
+
+        /// <summary>A claim waiting for <see cref="ClaimGrace"/> to pass, and who made it.</summary>
+        public ITimer? Pending { get; set; }
+
+        public MacAddress PendingMac { get; set; }
     }
 }

@@ -31,7 +31,8 @@ public sealed partial class VipConflictTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(10), "client learns the VIP at n1", master);
         await Task.Delay(TimeSpan.FromSeconds(1), Ct); // let the announcement burst finish
 
-        // The foreign host claims the VIP (gratuitous ARP reply with its MAC), twice, 200 ms apart.
+        // The foreign host claims the VIP (gratuitous ARP reply with its MAC), twice, 500 ms apart (each is confirmed
+        // after VipConflictDetector.ClaimGrace, 200 ms; claims inside one grace count once).
         var sentAt = DateTimeOffset.UtcNow;
         await NetnsLab.RunInAsync(foreign.Namespace, () =>
         {
@@ -39,7 +40,7 @@ public sealed partial class VipConflictTests(ITestOutputHelper output)
             var frame = new byte[64];
             int n = Arp.WriteGratuitousReply(frame, foreign.Mac, vip.GetAddressBytes());
             sender.Send(frame.AsSpan(0, n));
-            Thread.Sleep(200);
+            Thread.Sleep(500);
             sender.Send(frame.AsSpan(0, n));
         });
 

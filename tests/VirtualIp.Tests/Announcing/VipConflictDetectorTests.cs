@@ -32,6 +32,8 @@ public sealed class VipConflictDetectorTests
         var (d, announcer, time, seen) = Create();
         d.Hold("web", [Vip], null);
         d.OnClaim(Vip.Address.GetAddressBytes(), Foreign);
+        Assert.Empty(seen); // confirmed only after the grace (a hand-over releases the VIP within it)
+        time.Advance(VipConflictDetector.ClaimGrace);
         var c = Assert.Single(seen);
         Assert.Equal(Vip.Address, c.Address);
         Assert.Equal(Foreign, c.ForeignMac);
@@ -41,15 +43,33 @@ public sealed class VipConflictDetectorTests
 
         time.Advance(TimeSpan.FromSeconds(9));
         d.OnClaim(Vip.Address.GetAddressBytes(), Foreign);
+        time.Advance(VipConflictDetector.ClaimGrace);
         Assert.False(seen[1].Defended);
         Assert.Equal(1, announcer.Started); // no announcement war
 
         time.Advance(TimeSpan.FromSeconds(1));
         d.OnClaim(Vip.Address.GetAddressBytes(), Foreign);
+        time.Advance(VipConflictDetector.ClaimGrace);
         Assert.True(seen[2].Defended);
         Assert.Equal(2, announcer.Started);
         Assert.Equal(1, announcer.Active); // the previous defence handle was disposed
         Assert.Equal(3, d.Conflicts);
+    }
+
+    [Fact]
+    public void A_claim_followed_by_our_release_within_the_grace_is_a_hand_over_not_a_conflict()
+    {
+        // Make-before-break hand-back: the preempting master announces, then its advert makes us let go.
+        var (d, announcer, time, seen) = Create();
+        d.Hold("web", [Vip], null);
+        d.OnClaim(Vip.Address.GetAddressBytes(), Foreign);
+        d.OnClaim(Vip.Address.GetAddressBytes(), Foreign); // its burst: one pending check
+        time.Advance(VipConflictDetector.ClaimGrace / 2);
+        d.Release("web");
+        time.Advance(VipConflictDetector.ClaimGrace);
+        Assert.Empty(seen);
+        Assert.Equal(0, announcer.Started);
+        Assert.Equal(0, d.Conflicts);
     }
 
     [Fact]

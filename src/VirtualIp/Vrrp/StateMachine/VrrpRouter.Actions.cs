@@ -11,11 +11,12 @@ internal enum VrrpActionKind
     RemoveVips,
     StartAnnouncing,
     StopAnnouncing,
+    HandoverAdvert,
     Barrier,
 }
 
 /// <summary>A side effect of a transition, run in order by the router's action queue.</summary>
-internal readonly record struct VrrpAction(VrrpActionKind Kind, VrrpStateChangedEventArgs? Event = null, TaskCompletionSource? Barrier = null);
+internal readonly record struct VrrpAction(VrrpActionKind Kind, VrrpStateChangedEventArgs? Event = null, TaskCompletionSource? Barrier = null, long Generation = 0);
 
 internal sealed partial class VrrpRouter
 {
@@ -154,6 +155,10 @@ internal sealed partial class VrrpRouter
                     _announcement = null;
                 }
 
+                break;
+
+            case VrrpActionKind.HandoverAdvert:
+                ScheduleHandoverAdvert(action.Generation);
                 break;
 
             case VrrpActionKind.Barrier:

@@ -171,6 +171,7 @@ internal sealed partial class VrrpRouter
             {
                 // Preemption: ignore the lower-priority master; the down timer will expire.
                 _preempting = true;
+                _lastPreemptedAdvert = now;
                 return;
             }
         }

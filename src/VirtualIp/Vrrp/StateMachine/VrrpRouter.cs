@@ -694,12 +694,22 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         _preemptDelayRunning = false;
         _masterIntervalCs = _intervalCs;
         StopDownTimerLocked();
+        bool handover = IsPreemptingLiveMasterLocked(reason);
         RememberMasterLocked(_mux.LocalAddressBytes, _priority);
-        SendAdvertLocked(_priority);
+        if (!handover)
+        {
+            SendAdvertLocked(_priority);
+        }
+
         RestartAdvertTimerLocked();
         RecordTransitionLocked(old, VrrpState.Master, reason, detail);
         EnqueueLocked(new VrrpAction(VrrpActionKind.AddVips));
         EnqueueLocked(new VrrpAction(VrrpActionKind.StartAnnouncing));
+        if (handover)
+        {
+            // Make before break: the live master lets go when it hears us, so we hold and announce the VIPs first (see Handover).
+            EnqueueHandoverAdvertLocked();
+        }
     }
 
     private void EnterBackupLocked(VrrpTransitionReason reason, string? detail, bool keepMasterInterval)

@@ -228,7 +228,8 @@ public sealed class ElectionScenarioTests
         var elapsed = net.RunUntil(() => hi.State == VrrpState.Master, TimeSpan.FromSeconds(10));
         Assert.NotNull(elapsed);
         Assert.InRange(elapsed.Value, Sim.MasterDown(200, OneSecond) - Tick, Sim.MasterDown(200, OneSecond) + Tick);
-        net.Run(TimeSpan.FromMilliseconds(10));
+        await Sim.IdleAsync(hi); // the preempting advert leaves once the VIP is bound and announced (make before break)
+        net.Run(TimeSpan.FromMilliseconds(50));
         Assert.Equal(VrrpState.Backup, lo.State);
         await Sim.IdleAsync(lo, hi);
         Assert.Contains(hi.Events, e => e.NewState == VrrpState.Master && e.Reason == VrrpTransitionReason.Preempted);
@@ -237,6 +238,43 @@ public sealed class ElectionScenarioTests
         Assert.Equal(["add 192.0.2.100/24", "remove 192.0.2.100/24"], lo.Binder.CallLog());
         Assert.Equal(0, lo.Announcer.Active);
         Assert.True(hi.Binder.IsBound(Sim.Vip4));
+    }
+
+    [Fact]
+    public async Task Preemption_binds_the_vip_before_the_first_advert_make_before_break()
+    {
+        // The old master lets go of the VIP when it hears the preempting router's first advert; that advert must
+        // therefore leave only once the VIP is bound, or clients lose the bind time (issue 16, item 2).
+        var net = new SimulatedNetwork();
+        var lo = Sim.Node(net, "192.0.2.1", Sim.Options("lo", 100));
+        var hi = Sim.Node(net, "192.0.2.2", Sim.Options("hi", 200));
+        Sim.Start(lo);
+        net.Run(TimeSpan.FromSeconds(10));
+        var masterAdverts = new System.Collections.Concurrent.ConcurrentQueue<bool>();
+        hi.Transport.OnSend = p =>
+        {
+            if (p[2] == 200)
+            {
+                masterAdverts.Enqueue(hi.Binder.IsBound(Sim.Vip4) && hi.Announcer.Started > 0);
+            }
+        };
+
+        Sim.Start(hi);
+        Assert.NotNull(net.RunUntil(() => hi.State == VrrpState.Master, TimeSpan.FromSeconds(10)));
+        await Sim.IdleAsync(hi);
+        net.Run(TimeSpan.FromMilliseconds(50)); // the advert follows the announcement by HandoverAnnounceLead (20 ms at 1 s)
+        await Sim.IdleAsync(lo, hi);
+        Assert.Equal(VrrpState.Backup, lo.State);
+        Assert.NotEmpty(masterAdverts);
+        Assert.All(masterAdverts, bound => Assert.True(bound));
+
+        // A crash takeover (no live master) still advertises at the transition, as RFC 9568 6.4.2 says.
+        hi.Transport.OnSend = null;
+        bool? boundAtFirstAdvert = null;
+        lo.Transport.OnSend = p => boundAtFirstAdvert ??= p[2] == 100 ? lo.Binder.IsBound(Sim.Vip4) : null;
+        hi.Transport.Crashed = true;
+        Assert.NotNull(net.RunUntil(() => lo.State == VrrpState.Master, TimeSpan.FromSeconds(10)));
+        Assert.False(boundAtFirstAdvert);
     }
 
     [Fact]
@@ -259,7 +297,7 @@ public sealed class ElectionScenarioTests
     }
 
     [Fact]
-    public void Preempt_delay_postpones_the_takeover_keepalived_style()
+    public async Task Preempt_delay_postpones_the_takeover_keepalived_style()
     {
         // keepalived man page: priority 128 takes over after ~3.5 s, plus preempt_delay.
         var net = new SimulatedNetwork();
@@ -275,7 +313,8 @@ public sealed class ElectionScenarioTests
         // Lower adverts are accepted for the delay, then ignored: takeover = last accepted advert + Master_Down_Interval.
         var down = Sim.MasterDown(128, OneSecond); // 3.5 s
         Assert.InRange(elapsed.Value, TimeSpan.FromSeconds(5) + down - OneSecond - Tick, TimeSpan.FromSeconds(5) + down + Tick);
-        net.Run(TimeSpan.FromMilliseconds(10));
+        await Sim.IdleAsync(hi); // the preempting advert leaves once the VIP is bound and announced (make before break)
+        net.Run(TimeSpan.FromMilliseconds(50));
         Assert.Equal(VrrpState.Backup, lo.State);
     }
 

@@ -221,12 +221,17 @@ internal sealed class SimTransport : IVrrpTransport
 
     public bool RecordSent { get; set; }
 
+    /// <summary>Called with a copy of each payload as it is sent (on the sender's thread).</summary>
+    public Action<byte[]>? OnSend { get; set; }
+
     public void Send(ReadOnlySpan<byte> payload, int destinationIndex)
     {
         if (RecordSent)
         {
             SentPayloads.Add(payload.ToArray());
         }
+
+        OnSend?.Invoke(payload.ToArray());
 
         _network.Enqueue(this, Destinations[destinationIndex], payload);
     }

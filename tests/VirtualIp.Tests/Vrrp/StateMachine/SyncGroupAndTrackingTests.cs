@@ -151,7 +151,9 @@ public sealed class SyncGroupAndTrackingTests
 
         a.Router.UpdateTracking(200, fault: false, "disk ok");
         Assert.Equal(VrrpState.Backup, a.State);
-        net.Run(TimeSpan.FromSeconds(5));
+        Assert.NotNull(net.RunUntil(() => a.State == VrrpState.Master, TimeSpan.FromSeconds(5)));
+        await Sim.IdleAsync(a); // the preempting advert leaves once the VIP is bound and announced (make before break)
+        net.Run(TimeSpan.FromSeconds(1));
         Assert.Equal(VrrpState.Master, a.State);
         Assert.Equal(VrrpState.Backup, b.State);
         await Sim.IdleAsync(a);
