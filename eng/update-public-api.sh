@@ -25,11 +25,12 @@ for proj in "${projects[@]}"; do
   printf '#nullable enable\n' > "$dir/PublicAPI.Unshipped.txt"
 done
 
-# Restore once (dotnet format needs the analyzer package); then one fix pass per project. RS0016 = public symbol not
-# declared, RS0017 = declared symbol gone (reset above, so only Shipped entries can report it), RS0037 = header missing.
-dotnet restore VirtualIp.sln --verbosity quiet
+# One fix pass per project (restored first: dotnet format needs the analyzer package, and a project added since the
+# last build may not be restored yet). RS0016 = public symbol not declared, RS0037 = "#nullable enable" header missing.
+# RS0017 (declared symbol gone) needs no fix: the Unshipped files were reset above.
 for proj in "${projects[@]}"; do
   echo "public API: $proj"
+  dotnet restore "$proj" --verbosity quiet
   dotnet format analyzers "$proj" --no-restore --diagnostics RS0016 RS0037 --severity info --verbosity quiet
   dir=$(dirname "$proj")
   # Stable order (the fixer appends); keep the header first.
