@@ -105,7 +105,7 @@ public static class VirtualRouterFactory
         foreach (var o in list)
         {
             bool ipv6 = o.Vips[0].IsIPv6;
-            string key = $"{o.Interface}|{(ipv6 ? 6 : 4)}|{string.Join(',', o.UnicastPeers.Select(p => p.ToString()).Order(StringComparer.Ordinal))}";
+            string key = $"{o.Interface}|{(ipv6 ? 6 : 4)}|{string.Join(',', o.UnicastPeers.Select(p => p.ToString()).Order(StringComparer.Ordinal))}|{o.UnicastSource}|{o.StrictUnicastTtl}";
             if (!muxes.TryGetValue(key, out var mux))
             {
                 mux = new VrrpTransportMux(transportFactory(o) ?? throw new InvalidOperationException($"The transport factory returned null for router '{o.Name}'."));
