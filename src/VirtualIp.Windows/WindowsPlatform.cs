@@ -1,4 +1,6 @@
 using System.Runtime.Versioning;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Announcing;
 using VirtualIp.Binding;
 using VirtualIp.Election;
@@ -6,11 +8,13 @@ using VirtualIp.Hosting;
 using VirtualIp.Vrrp;
 using VirtualIp.Windows.Binding;
 using VirtualIp.Windows.Npcap;
+using VirtualIp.Windows.Watching;
 
 namespace VirtualIp.Windows;
 
 /// <summary>
-/// Windows: IP Helper API binding (SkipAsSource VIPs, ownership ledger for crash cleanup) and Npcap announcements.
+/// Windows: IP Helper API binding (SkipAsSource VIPs, ownership ledger for crash cleanup), Npcap announcements and an
+/// IP Helper address watcher.
 /// VRRP transport on Windows is not available yet: static VIPs work, floating VIPs need Linux for now.
 /// </summary>
 [SupportedOSPlatform("windows")]
@@ -24,9 +28,18 @@ public sealed class WindowsPlatform : IVirtualIpPlatform
 
     /// <summary>Creates the platform recording owned addresses in <paramref name="ownershipLedgerPath"/>.</summary>
     public WindowsPlatform(string? ownershipLedgerPath)
+        : this(ownershipLedgerPath, null)
+    {
+    }
+
+    /// <summary>Creates the platform recording owned addresses in <paramref name="ownershipLedgerPath"/>, logging to <paramref name="loggerFactory"/>.</summary>
+    public WindowsPlatform(string? ownershipLedgerPath, ILoggerFactory? loggerFactory)
     {
         Binder = new IpHelperVipBinder(new OwnershipLedger(ownershipLedgerPath ?? OwnershipLedger.DefaultPath));
+        _loggers = loggerFactory ?? NullLoggerFactory.Instance;
     }
+
+    private readonly ILoggerFactory _loggers;
 
     /// <inheritdoc />
     public string Name => "windows";
@@ -37,8 +50,11 @@ public sealed class WindowsPlatform : IVirtualIpPlatform
     /// <inheritdoc />
     public IFrameSenderFactory FrameSenders { get; } = new SenderFactory();
 
-    /// <inheritdoc />
-    public IAddressWatcher? CreateAddressWatcher() => null;
+    /// <summary>
+    /// An IP Helper notification watcher (<c>NotifyUnicastIpAddressChange</c> and <c>NotifyIpInterfaceChange</c>), so
+    /// <c>TrackInterface</c> and <c>RestoreDeletedVips</c> work as on Linux.
+    /// </summary>
+    public IAddressWatcher? CreateAddressWatcher() => new WindowsAddressWatcher(_loggers.CreateLogger<WindowsAddressWatcher>());
 
     /// <inheritdoc />
     public IVrrpTransport CreateTransport(VrrpRouterOptions router) =>

@@ -23,12 +23,12 @@ public static class WindowsServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Uses the Windows platform (IP Helper API binding, Npcap announcements).</summary>
+    /// <summary>Uses the Windows platform (IP Helper API binding, Npcap announcements, IP Helper address watcher).</summary>
     [SupportedOSPlatform("windows")]
     public static IVirtualIpBuilder UseWindows(this IVirtualIpBuilder builder, string? ownershipLedgerPath = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IVirtualIpPlatform>(_ => new WindowsPlatform(ownershipLedgerPath)));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IVirtualIpPlatform>(sp => new WindowsPlatform(ownershipLedgerPath, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>())));
         return builder;
     }
 }

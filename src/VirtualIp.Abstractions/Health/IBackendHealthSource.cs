@@ -6,7 +6,10 @@ namespace VirtualIp.Health;
 /// <param name="reason">Why, for logs.</param>
 public delegate void BackendHealthChangedHandler(string backendId, bool healthy, string reason);
 
-/// <summary>Backend health from active checks and passive signals, for the load balancer.</summary>
+/// <summary>
+/// Backend health decided outside the forwarder (an application's own checks or signals), for the load balancer: when one
+/// is registered, the forwarder takes a backend out while the source says it is unhealthy (matched by backend name).
+/// </summary>
 public interface IBackendHealthSource
 {
     /// <summary>Raised when a backend's combined health changes.</summary>
@@ -15,16 +18,4 @@ public interface IBackendHealthSource
     /// <summary>Whether the backend is healthy; unknown backends are healthy.</summary>
     /// <param name="backendId">The backend's id.</param>
     bool IsHealthy(string backendId);
-}
-
-/// <summary>Passive health signals: the forwarder reports the outcome of each connection attempt (no allocation).</summary>
-public interface IPassiveHealthReporter
-{
-    /// <summary>A connection to the backend succeeded.</summary>
-    /// <param name="backendId">The backend's id.</param>
-    void ReportSuccess(string backendId);
-
-    /// <summary>A connection to the backend failed.</summary>
-    /// <param name="backendId">The backend's id.</param>
-    void ReportFailure(string backendId);
 }

@@ -5,122 +5,72 @@ using System.Net.Sockets;
 
 namespace VirtualIp.Balancing;
 
-/// <summary>An address prefix ("198.51.100.0/24"); host bits in the text are ignored. Matching allocates nothing.</summary>
-internal readonly struct Cidr
+/// <summary>
+/// Parses address prefixes ("198.51.100.0/24", "2001:db8::/32"; a bare address is a /32 or /128) into
+/// <see cref="IPNetwork"/>. A prefix with host bits set ("198.51.100.7/24") is refused: in an ACL it is almost always
+/// a typo, and silently widening it to the network would allow more than was written.
+/// </summary>
+internal static class Cidr
 {
-    private readonly UInt128 _bits;
-    private readonly UInt128 _mask;
-
-    private Cidr(bool v6, UInt128 bits, int prefix)
+    /// <summary>Parses <paramref name="text"/>; on failure <paramref name="error"/> says why, naming the value.</summary>
+    public static bool TryParse(string? text, out IPNetwork network, [NotNullWhen(false)] out string? error)
     {
-        IsIPv6 = v6;
-        int width = v6 ? 128 : 32;
-        _mask = prefix == 0 ? UInt128.Zero : (UInt128.MaxValue << (width - prefix)) & (v6 ? UInt128.MaxValue : uint.MaxValue);
-        _bits = bits & _mask;
-        Prefix = prefix;
-    }
-
-    public bool IsIPv6 { get; }
-
-    public int Prefix { get; }
-
-    public static bool TryParse([NotNullWhen(true)] string? text, out Cidr cidr)
-    {
-        cidr = default;
+        network = default;
         if (string.IsNullOrWhiteSpace(text))
         {
+            error = "an entry is empty (expected a CIDR such as 198.51.100.0/24 or 2001:db8::/32).";
             return false;
         }
 
         var span = text.AsSpan().Trim();
         int slash = span.IndexOf('/');
-        var addrText = slash < 0 ? span : span[..slash];
-        if (!IPAddress.TryParse(addrText, out var addr) || addr.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+        if (slash < 0)
         {
-            return false;
-        }
-
-        bool v6 = addr.AddressFamily == AddressFamily.InterNetworkV6;
-        int width = v6 ? 128 : 32;
-        int prefix = width;
-        if (slash >= 0 && (!int.TryParse(span[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > width))
-        {
-            return false;
-        }
-
-        cidr = new Cidr(v6, ToBits(addr), prefix);
-        return true;
-    }
-
-    public bool Contains(IPAddress address) =>
-        Contains(ToBits(address), address.AddressFamily == AddressFamily.InterNetworkV6);
-
-    /// <summary>Matches an address already converted by <see cref="ToBits"/>.</summary>
-    public bool Contains(UInt128 bits, bool isIPv6) => isIPv6 == IsIPv6 && (bits & _mask) == _bits;
-
-    /// <summary>The address as a big-endian number (IPv4 in the low 32 bits).</summary>
-    public static UInt128 ToBits(IPAddress address)
-    {
-        Span<byte> b = stackalloc byte[16];
-        address.TryWriteBytes(b, out int n);
-        return n == 4
-            ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b)
-            : System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(b);
-    }
-}
-
-/// <summary>Source allow and deny lists (deny wins; an empty allow list allows all). IPv4-mapped IPv6 sources match IPv4 entries.</summary>
-internal sealed class SourceAcl
-{
-    private readonly Cidr[] _allow;
-    private readonly Cidr[] _deny;
-
-    public SourceAcl(IEnumerable<string> allow, IEnumerable<string> deny)
-    {
-        _allow = [.. allow.Select(Parse)];
-        _deny = [.. deny.Select(Parse)];
-    }
-
-    public bool IsEmpty => _allow.Length == 0 && _deny.Length == 0;
-
-    public bool IsAllowed(IPAddress address)
-    {
-        if (IsEmpty)
-        {
-            return true;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        var bits = Cidr.ToBits(address);
-        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
-        foreach (var c in _deny)
-        {
-            if (c.Contains(bits, v6))
+            if (IPAddress.TryParse(span, out var host) && host.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
             {
-                return false;
+                network = new IPNetwork(host, host.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+                error = null;
+                return true;
             }
         }
-
-        if (_allow.Length == 0)
+        else if (IPAddress.TryParse(span[..slash], out var address)
+            && int.TryParse(span[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int prefix)
+            && prefix <= (address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128))
         {
-            return true;
-        }
-
-        foreach (var c in _allow)
-        {
-            if (c.Contains(bits, v6))
+            var masked = Masked(address, prefix);
+            if (!masked.Equals(address))
             {
+                // IPNetwork.TryParse would mask the host bits away; refuse instead (safer for ACLs).
+                network = default;
+                error = $"'{text}' has host bits set after the /{prefix} prefix (did you mean {masked}/{prefix}?).";
+                return false;
+            }
+
+            if (IPNetwork.TryParse(span, out network))
+            {
+                error = null;
                 return true;
             }
         }
 
+        error = $"'{text}' is not a CIDR (e.g. 198.51.100.0/24, 2001:db8::/32).";
         return false;
     }
 
-    private static Cidr Parse(string text) =>
-        Cidr.TryParse(text, out var c) ? c : throw new FormatException($"'{text}' is not a CIDR (e.g. 198.51.100.0/24).");
+    /// <summary>Parses <paramref name="text"/> or throws a <see cref="FormatException"/> naming it.</summary>
+    public static IPNetwork Parse(string text) =>
+        TryParse(text, out var network, out string? error) ? network : throw new FormatException(error);
+
+    private static IPAddress Masked(IPAddress address, int prefix)
+    {
+        Span<byte> b = stackalloc byte[16];
+        address.TryWriteBytes(b, out int n);
+        for (int i = 0; i < n; i++)
+        {
+            int keep = Math.Clamp(prefix - (i * 8), 0, 8);
+            b[i] &= (byte)(0xFF << (8 - keep));
+        }
+
+        return new IPAddress(b[..n]);
+    }
 }

@@ -159,9 +159,9 @@ public sealed class ForwarderOptions
         {
             foreach (var cidr in list)
             {
-                if (!Cidr.TryParse(cidr, out _))
+                if (!Cidr.TryParse(cidr, out _, out string? error))
                 {
-                    errors.Add($"{name} entry '{cidr}' is not a CIDR (e.g. 198.51.100.0/24, 2001:db8::/32).");
+                    errors.Add($"{name} entry {error}");
                 }
             }
         }

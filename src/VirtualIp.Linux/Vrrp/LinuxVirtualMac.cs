@@ -10,7 +10,7 @@ namespace VirtualIp.Linux.Vrrp;
 /// VIPs on it so peers learn the virtual MAC, which then moves with the master. Needs CAP_NET_ADMIN; call it in the
 /// network namespace of the parent interface.
 /// </summary>
-public static class LinuxVirtualMac
+internal static class LinuxVirtualMac
 {
     /// <summary>keepalived's default name for the macvlan: <c>vrrp.{VRID}</c> (IPv4) or <c>vrrp6.{VRID}</c> (IPv6).</summary>
     /// <param name="virtualRouterId">The VRID.</param>

@@ -66,7 +66,38 @@ internal static unsafe partial class IpHlpApi
 
     [SupportedOSPlatform("windows")]
     [LibraryImport(Lib)]
+    public static partial int NotifyIpInterfaceChange(ushort family, delegate* unmanaged<void*, MIB_IPINTERFACE_ROW*, int, void> callback,
+        void* context, byte initialNotification, nint* handle);
+
+    [SupportedOSPlatform("windows")]
+    [LibraryImport(Lib)]
     public static partial int CancelMibChangeNotify2(nint handle);
+
+    [SupportedOSPlatform("windows")]
+    [LibraryImport(Lib)]
+    public static partial int GetIfTable2(MIB_IF_TABLE2** table);
+
+    [SupportedOSPlatform("windows")]
+    [LibraryImport(Lib)]
+    public static partial int GetUnicastIpAddressEntry(MIB_UNICASTIPADDRESS_ROW* row);
+}
+
+/// <summary>MIB_IPINTERFACE_ROW (168 bytes on x64); a change notification fills only the family, LUID and index.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 168)]
+internal struct MIB_IPINTERFACE_ROW
+{
+    [FieldOffset(0)] public ushort Family;
+    [FieldOffset(8)] public ulong InterfaceLuid;
+    [FieldOffset(16)] public uint InterfaceIndex;
+    [FieldOffset(156)] public byte Connected;
+}
+
+/// <summary>MIB_IF_TABLE2 header; rows (<see cref="MIB_IF_ROW2"/>) follow at offset 8.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct MIB_IF_TABLE2
+{
+    public uint NumEntries;
+    public MIB_IF_ROW2 Table; // first of NumEntries rows
 }
 
 /// <summary>SOCKADDR_INET: a union of SOCKADDR_IN and SOCKADDR_IN6 (28 bytes).</summary>

@@ -213,7 +213,7 @@ internal sealed partial class VipAnnouncer : IVipAnnouncer, IDisposable
 }
 
 /// <summary>The kind of announcement frame.</summary>
-public enum AnnouncementKind
+internal enum AnnouncementKind
 {
     /// <summary>Gratuitous ARP request.</summary>
     ArpRequest,

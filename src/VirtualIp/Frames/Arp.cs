@@ -5,7 +5,7 @@ using VirtualIp.Addressing;
 namespace VirtualIp.Frames;
 
 /// <summary>ARP operation codes.</summary>
-public enum ArpOperation : ushort
+internal enum ArpOperation : ushort
 {
     /// <summary>Request (1).</summary>
     Request = 1,
@@ -31,7 +31,7 @@ public enum ArpTargetHardwareAddress
 /// Writes and parses Ethernet/IPv4 ARP frames (42 bytes, 46 with an 802.1Q tag; no padding is added, the NIC pads to 60).
 /// The source MAC is the interface MAC or the VRRP virtual MAC (<see cref="MacAddress.ForVirtualRouter"/>).
 /// </summary>
-public static class Arp
+internal static class Arp
 {
     /// <summary>Length of the ARP message for Ethernet/IPv4.</summary>
     public const int MessageLength = 28;
@@ -152,7 +152,7 @@ public static class Arp
 }
 
 /// <summary>A parsed ARP message; the spans point into the received frame.</summary>
-public readonly ref struct ArpMessage
+internal readonly ref struct ArpMessage
 {
     private readonly ReadOnlySpan<byte> _message;
 

@@ -1,7 +1,7 @@
 namespace VirtualIp.Frames;
 
 /// <summary>EtherType values the frame builders use.</summary>
-public static class EtherType
+internal static class EtherType
 {
     /// <summary>IPv4.</summary>
     public const ushort IPv4 = 0x0800;

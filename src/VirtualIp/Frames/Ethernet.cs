@@ -4,7 +4,7 @@ using VirtualIp.Addressing;
 namespace VirtualIp.Frames;
 
 /// <summary>Writes and parses Ethernet II headers, optionally with one IEEE 802.1Q tag.</summary>
-public static class Ethernet
+internal static class Ethernet
 {
     /// <summary>Length of an untagged Ethernet II header.</summary>
     public const int HeaderLength = 14;
@@ -89,7 +89,7 @@ public static class Ethernet
 }
 
 /// <summary>A parsed Ethernet header; <see cref="Payload"/> points into the received frame.</summary>
-public readonly ref struct EthernetHeader
+internal readonly ref struct EthernetHeader
 {
     internal EthernetHeader(MacAddress destination, MacAddress source, ushort etherType, VlanTag? vlan, ReadOnlySpan<byte> payload)
     {

@@ -1,7 +1,7 @@
 namespace VirtualIp.Frames;
 
 /// <summary>Why a received frame was not accepted by a <c>TryParse</c> method.</summary>
-public enum FrameRejectReason
+internal enum FrameRejectReason
 {
     /// <summary>Not rejected.</summary>
     None = 0,

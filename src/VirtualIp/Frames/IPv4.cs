@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace VirtualIp.Frames;
 
 /// <summary>Writes and parses IPv4 headers.</summary>
-public static class IPv4
+internal static class IPv4
 {
     /// <summary>Length of an IPv4 header without options.</summary>
     public const int MinHeaderLength = 20;
@@ -110,7 +110,7 @@ public static class IPv4
 }
 
 /// <summary>A parsed IPv4 header; the spans point into the received packet.</summary>
-public readonly ref struct IPv4Header
+internal readonly ref struct IPv4Header
 {
     private readonly ReadOnlySpan<byte> _header;
 

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace VirtualIp.Frames;
 
 /// <summary>Writes and parses IPv6 fixed headers.</summary>
-public static class IPv6
+internal static class IPv6
 {
     /// <summary>Length of the IPv6 fixed header.</summary>
     public const int HeaderLength = 40;
@@ -98,7 +98,7 @@ public static class IPv6
 }
 
 /// <summary>A parsed IPv6 fixed header; the spans point into the received packet.</summary>
-public readonly ref struct IPv6Header
+internal readonly ref struct IPv6Header
 {
     private readonly ReadOnlySpan<byte> _header;
 

@@ -12,7 +12,7 @@ namespace VirtualIp.Frames;
 /// To checksum several pieces (a pseudo-header and a message), call <see cref="Accumulate"/> for each piece,
 /// every piece but the last having an even length, then <see cref="Finish"/>.
 /// </remarks>
-public static class InternetChecksum
+internal static class InternetChecksum
 {
     /// <summary>Computes the checksum of <paramref name="data"/>, ready to be written big-endian.</summary>
     public static ushort Compute(ReadOnlySpan<byte> data) => Finish(Accumulate(data, 0));

@@ -6,7 +6,7 @@ namespace VirtualIp.Frames;
 
 /// <summary>Neighbor Advertisement flags (RFC 4861 section 4.4).</summary>
 [Flags]
-public enum NeighborAdvertisementFlags : byte
+internal enum NeighborAdvertisementFlags : byte
 {
     /// <summary>No flag.</summary>
     None = 0,
@@ -22,7 +22,7 @@ public enum NeighborAdvertisementFlags : byte
 }
 
 /// <summary>The NDP message types the parser accepts.</summary>
-public enum NdpMessageType : byte
+internal enum NdpMessageType : byte
 {
     /// <summary>Neighbor Solicitation (135).</summary>
     NeighborSolicitation = 135,
@@ -35,7 +35,7 @@ public enum NdpMessageType : byte
 /// Writes and parses IPv6 Neighbor Discovery frames: unsolicited Neighbor Advertisements (the IPv6 gratuitous ARP) and
 /// Neighbor Solicitations for duplicate address detection. The ICMPv6 checksum is always computed.
 /// </summary>
-public static class Ndp
+internal static class Ndp
 {
     /// <summary>ICMPv6 next-header value.</summary>
     public const byte IcmpV6Protocol = 58;
@@ -280,7 +280,7 @@ public static class Ndp
 }
 
 /// <summary>A parsed Neighbor Solicitation or Advertisement; the spans point into the received frame.</summary>
-public readonly ref struct NdpMessage
+internal readonly ref struct NdpMessage
 {
     internal NdpMessage(EthernetHeader ethernet, NdpMessageType type, NeighborAdvertisementFlags flags, byte hopLimit,
         ReadOnlySpan<byte> sourceAddress, ReadOnlySpan<byte> destinationAddress, ReadOnlySpan<byte> targetAddress,

@@ -1,7 +1,7 @@
 namespace VirtualIp.Frames;
 
 /// <summary>An IEEE 802.1Q tag: VLAN identifier and priority code point.</summary>
-public readonly record struct VlanTag
+internal readonly record struct VlanTag
 {
     /// <summary>Creates a tag.</summary>
     /// <param name="id">The VLAN identifier, 0 to 4094 (0 means priority-tagged only).</param>

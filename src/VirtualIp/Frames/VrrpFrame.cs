@@ -7,7 +7,7 @@ namespace VirtualIp.Frames;
 /// Writes and parses complete VRRP advertisement frames: Ethernet + IPv4 (TTL 255, protocol 112) or Ethernet + IPv6
 /// (hop limit 255, next header 112) + the VRRP message from <see cref="VrrpCodec"/>. For senders on AF_PACKET or pcap.
 /// </summary>
-public static class VrrpFrame
+internal static class VrrpFrame
 {
     /// <summary>The VRRP IPv4 multicast MAC, 01:00:5e:00:00:12.</summary>
     public static MacAddress IPv4MulticastMac => MacAddress.FromUInt64(0x0100_5E00_0012UL);
@@ -177,7 +177,7 @@ public static class VrrpFrame
 }
 
 /// <summary>A parsed VRRP frame; the spans point into the received frame.</summary>
-public readonly ref struct VrrpFrameFields
+internal readonly ref struct VrrpFrameFields
 {
     internal VrrpFrameFields(EthernetHeader ethernet, bool isIPv6, byte ttl, ReadOnlySpan<byte> sourceAddress, ReadOnlySpan<byte> destinationAddress, VrrpMessage message)
     {

@@ -1,9 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using VirtualIp.Health;
-using VirtualIp.Health.Tracking;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -11,26 +9,17 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class HealthServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IHealthMonitor"/> (uses <see cref="TimeProvider"/>, logging and <see cref="IMeterFactory"/> when registered)
-    /// and the backend health tracker as <see cref="IBackendHealthSource"/> and <see cref="IPassiveHealthReporter"/>.
+    /// Registers <see cref="IHealthMonitor"/> (uses <see cref="TimeProvider"/>, logging and <see cref="IMeterFactory"/> when
+    /// registered). Passive backend health (failed forwarded connections) belongs to the forwarder
+    /// (<c>ForwarderOptions.PassiveHealthFailureThreshold</c>); an application with its own verdicts registers an
+    /// <see cref="IBackendHealthSource"/>.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configurePassive">Configures the passive backend health policy.</param>
-    public static IServiceCollection AddVirtualIpHealth(this IServiceCollection services, Action<PassiveHealthOptions>? configurePassive = null)
+    public static IServiceCollection AddVirtualIpHealth(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<PassiveHealthOptions>();
-        if (configurePassive is not null)
-        {
-            options.Configure(configurePassive);
-        }
-
         services.TryAddSingleton<IHealthMonitor>(static sp => new HealthMonitor(
             sp.GetService<TimeProvider>(), sp.GetService<ILogger<HealthMonitor>>(), sp.GetService<IMeterFactory>()));
-        services.TryAddSingleton(static sp => new BackendHealthTracker(
-            sp.GetRequiredService<IOptions<PassiveHealthOptions>>().Value, sp.GetService<TimeProvider>(), sp.GetService<ILogger<BackendHealthTracker>>()));
-        services.TryAddSingleton<IBackendHealthSource>(static sp => sp.GetRequiredService<BackendHealthTracker>());
-        services.TryAddSingleton<IPassiveHealthReporter>(static sp => sp.GetRequiredService<BackendHealthTracker>());
         return services;
     }
 }

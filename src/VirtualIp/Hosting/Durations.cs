@@ -3,7 +3,7 @@ using System.Globalization;
 namespace VirtualIp.Hosting;
 
 /// <summary>Parses durations as people write them: "20ms", "1s", "1.5s", "2m", "1h", "00:00:01", or a bare number of seconds.</summary>
-public static class Durations
+internal static class Durations
 {
     /// <summary>Parses a duration; false when the text is not one.</summary>
     public static bool TryParse(string? text, out TimeSpan value)

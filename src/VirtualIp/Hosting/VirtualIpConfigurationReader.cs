@@ -33,7 +33,14 @@ internal static partial class VirtualIpConfigurationReader
             r.Duration(rs, "AdvertisementInterval", v => o.AdvertisementInterval = v);
             r.Bool(rs, "Preempt", v => o.Preempt = v);
             r.Duration(rs, "PreemptDelay", v => o.PreemptDelay = v);
-            r.Bool(rs, "AcceptMode", v => o.AcceptMode = v);
+            r.Bool(rs, "AcceptMode", v =>
+            {
+                // Accept_Mode is not an option: Linux delivers traffic to a bound VIP anyway (true, tolerated with no effect).
+                if (!v)
+                {
+                    errors.Add($"{rs.Path}:AcceptMode = false is not supported: a bound VIP always accepts traffic (RFC 9568 Accept_Mode true); remove the key.");
+                }
+            });
             r.Bool(rs, "UseVirtualMac", v => o.UseVirtualMac = v);
             r.Enum<VrrpChecksumMode>(rs, "ChecksumMode", v => o.ChecksumMode = v);
             r.Bool(rs, "PriorityZeroFromMasterOnly", v => o.PriorityZeroFromMasterOnly = v);

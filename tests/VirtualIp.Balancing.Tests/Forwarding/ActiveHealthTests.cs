@@ -29,7 +29,7 @@ public sealed class ActiveHealthTests
             o.HealthCheck.JitterFraction = 0;
             await using var f = await StartTcpAsync(o, time);
             var core = GetCore(f);
-            core.AttachHealth(monitor, sp.GetRequiredService<IBackendHealthSource>());
+            core.AttachHealth(monitor, source: null);
             Assert.Equal(2, core.ActiveHealth!.CheckCount);
             var backendB = f.Scheduler.Backends[1];
             string checkB = ActiveHealth.CheckName(o.Name, backendB.Name);

@@ -44,6 +44,21 @@ public sealed class ForwarderOptionsTests
     }
 
     [Fact]
+    public void Cidr_with_host_bits_is_refused_naming_the_value()
+    {
+        var o = Options("127.0.0.1:1");
+        o.AllowedSources.Add("198.51.100.7/24");
+        o.DeniedSources.Add("2001:db8::1/32");
+        o.DeniedSources.Add("nonsense");
+        var errors = o.Validate();
+        Assert.Contains(errors, e => e.Contains("AllowedSources entry '198.51.100.7/24' has host bits set", StringComparison.Ordinal) && e.Contains("198.51.100.0/24", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("DeniedSources entry '2001:db8::1/32' has host bits set", StringComparison.Ordinal) && e.Contains("2001:db8::/32", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'nonsense' is not a CIDR", StringComparison.Ordinal));
+        var ex = Assert.Throws<FormatException>(() => new SourceAcl(["198.51.100.7/24"], []));
+        Assert.Contains("198.51.100.7/24", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Host_with_invalid_options_fails_to_start_with_the_reason()
     {
         var builder = Host.CreateApplicationBuilder();

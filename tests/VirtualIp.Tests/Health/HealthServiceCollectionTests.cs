@@ -9,18 +9,18 @@ namespace VirtualIp.Tests.Health;
 public sealed class HealthServiceCollectionTests
 {
     [Fact]
-    public async Task Registers_monitor_and_backend_tracker_and_records_metrics()
+    public async Task Registers_the_monitor_and_records_metrics()
     {
         var time = new FakeTimeProvider();
         var services = new ServiceCollection()
             .AddMetrics()
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
-            .AddVirtualIpHealth(o => o.MinimalTotalCount = 1);
+            .AddVirtualIpHealth();
         await using var provider = services.BuildServiceProvider();
 
         var monitor = provider.GetRequiredService<IHealthMonitor>();
-        Assert.Same(provider.GetRequiredService<IBackendHealthSource>(), provider.GetRequiredService<IPassiveHealthReporter>());
+        Assert.Null(provider.GetService<IBackendHealthSource>()); // passive health is the forwarder's own
 
         var meterFactory = provider.GetRequiredService<IMeterFactory>();
         using var checks = new MetricCollector<long>(meterFactory, "VirtualIp", "virtualip.health.checks");
@@ -38,9 +38,5 @@ public sealed class HealthServiceCollectionTests
         Assert.Equal("success", measurements[0].Tags["result"]);
         Assert.Equal("failure", measurements[1].Tags["result"]);
         Assert.Equal(2, durations.GetMeasurementSnapshot().Count);
-
-        var reporter = provider.GetRequiredService<IPassiveHealthReporter>();
-        reporter.ReportFailure("be1");
-        Assert.False(provider.GetRequiredService<IBackendHealthSource>().IsHealthy("be1"));
     }
 }

@@ -27,6 +27,21 @@ public sealed class OptionsValidationTests
         ["VirtualIp:Routers:0:Vips:0"] = "192.0.2.100/24",
     };
 
+    [Fact]
+    public void AcceptMode_true_and_UseVirtualMac_false_are_tolerated_with_no_effect()
+    {
+        var config = Valid();
+        config["VirtualIp:Routers:0:AcceptMode"] = "true";
+        config["VirtualIp:Routers:0:UseVirtualMac"] = "false";
+        var section = new ConfigurationBuilder().AddInMemoryCollection(config).Build().GetSection("VirtualIp");
+        var options = new VirtualIpOptions();
+        var errors = new List<string>();
+        VirtualIpConfigurationReader.Read(section, options, errors);
+        Assert.Empty(errors);
+        Assert.Empty(VirtualIpOptionsValidator.Check(options));
+        Assert.False(options.Routers[0].UseVirtualMac);
+    }
+
     [Theory]
     [InlineData("VirtualIp:Routers:0:Priority", "300", "VirtualIp:Routers:0:Priority = 300")]
     [InlineData("VirtualIp:Routers:0:Priority", "high", "VirtualIp:Routers:0:Priority = 'high' is not a whole number")]
@@ -37,6 +52,8 @@ public sealed class OptionsValidationTests
     [InlineData("VirtualIp:Routers:0:Vips:1", "192.0.2.300/24", "VirtualIp:Routers:0:Vips:1 = '192.0.2.300/24' is not a VIP")]
     [InlineData("VirtualIp:Routers:0:UnicastPeers:0", "peer", "VirtualIp:Routers:0:UnicastPeers:0 = 'peer' is not an IP address")]
     [InlineData("VirtualIp:Routers:0:Preempt", "maybe", "VirtualIp:Routers:0:Preempt = 'maybe' is not true or false")]
+    [InlineData("VirtualIp:Routers:0:AcceptMode", "false", "VirtualIp:Routers:0:AcceptMode = false is not supported")]
+    [InlineData("VirtualIp:Routers:0:UseVirtualMac", "true", "VirtualIp:Routers:0:UseVirtualMac = true is not supported yet")]
     [InlineData("VirtualIp:Routers:0:AuthHmac:Keys:0", "1:short", "VirtualIp:Routers:0:AuthHmac:Keys:0: key 1 is 5 bytes; it must be 32 to 64 bytes")]
     [InlineData("VirtualIp:Routers:0:AuthHmac:Mode", "strict", "VirtualIp:Routers:0:AuthHmac:Mode = 'strict' is not one of")]
     [InlineData("VirtualIp:Announcements:BurstCount", "0", "VirtualIp:Announcements:BurstCount = 0 is out of range 1..100")]

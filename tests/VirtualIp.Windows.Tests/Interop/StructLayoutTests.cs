@@ -19,6 +19,20 @@ public sealed unsafe class StructLayoutTests
         Assert.Equal(80, sizeof(MIB_UNICASTIPADDRESS_ROW));
         Assert.Equal(1352, sizeof(MIB_IF_ROW2));
         Assert.Equal(88, sizeof(MIB_UNICASTIPADDRESS_TABLE));
+        Assert.Equal(168, sizeof(MIB_IPINTERFACE_ROW));
+        Assert.Equal(1360, sizeof(MIB_IF_TABLE2));
+    }
+
+    [Fact]
+    public void Interface_row_offsets_match_the_windows_sdk()
+    {
+        MIB_IPINTERFACE_ROW row = default;
+        byte* b = (byte*)&row;
+        Assert.Equal(8, (byte*)&row.InterfaceLuid - b);
+        Assert.Equal(16, (byte*)&row.InterfaceIndex - b);
+        Assert.Equal(156, &row.Connected - b);
+        MIB_IF_TABLE2 table = default;
+        Assert.Equal(8, (byte*)&table.Table - (byte*)&table);
     }
 
     [Fact]

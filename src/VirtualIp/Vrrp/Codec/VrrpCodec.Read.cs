@@ -3,7 +3,7 @@ using VirtualIp.Frames;
 
 namespace VirtualIp.Vrrp;
 
-public static partial class VrrpCodec
+internal static partial class VrrpCodec
 {
     public static partial bool TryRead(ReadOnlySpan<byte> payload, scoped in VrrpReceiveContext context, out VrrpMessage message, out VrrpRejectReason reason)
     {

@@ -6,7 +6,7 @@ using VirtualIp.Frames;
 
 namespace VirtualIp.Vrrp;
 
-public static partial class VrrpCodec
+internal static partial class VrrpCodec
 {
     /// <summary>IP protocol number of VRRP.</summary>
     public const byte IPProtocol = 112;

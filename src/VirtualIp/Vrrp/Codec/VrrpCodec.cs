@@ -3,7 +3,7 @@ namespace VirtualIp.Vrrp;
 /// <summary>
 /// Encodes and decodes VRRP advertisements (the IP payload, protocol 112). Allocation-free; decoding never throws.
 /// </summary>
-public static partial class VrrpCodec
+internal static partial class VrrpCodec
 {
     /// <summary>Size of the fixed VRRP header (v2 and v3).</summary>
     public const int HeaderLength = 8;
@@ -38,7 +38,7 @@ public static partial class VrrpCodec
 }
 
 /// <summary>What a receiver knows about a received VRRP packet, and its validation policy.</summary>
-public readonly ref struct VrrpReceiveContext
+internal readonly ref struct VrrpReceiveContext
 {
     /// <summary>Creates a context.</summary>
     public VrrpReceiveContext(bool isIPv6, byte ttl, ReadOnlySpan<byte> sourceAddress, ReadOnlySpan<byte> destinationAddress)

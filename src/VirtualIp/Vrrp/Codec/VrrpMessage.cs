@@ -4,7 +4,7 @@ namespace VirtualIp.Vrrp;
 /// A VRRP advertisement (v2 or v3) as fields, with its address list as raw network-order bytes so that
 /// decoding and encoding allocate nothing. Decoded messages point into the received buffer.
 /// </summary>
-public readonly ref struct VrrpMessage
+internal readonly ref struct VrrpMessage
 {
     /// <summary>Creates a message.</summary>
     /// <param name="version">Protocol version.</param>

@@ -39,7 +39,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private readonly byte[] _authData;
     private readonly VrrpChecksumMode _checksumMode;
     private readonly MacAddress? _announceMac;
-    private readonly bool _acceptMode;
 
     // Collaborators.
     private readonly object _gate;
@@ -125,7 +124,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         _intervalCs = (ushort)(options.AdvertisementInterval.Ticks / (TimeSpan.TicksPerMillisecond * 10));
         _masterIntervalCs = _intervalCs;
         _preempt = options.Preempt;
-        _acceptMode = options.AcceptMode;
         _checksumMode = options.ChecksumMode;
         _addressLength = _isIPv6 ? 16 : 4;
         _vipBytes = new byte[_vips.Length * _addressLength];
@@ -194,9 +192,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
 
     /// <inheritdoc />
     public bool IsIPv6 => _isIPv6;
-
-    /// <summary>The RFC 9568 Accept_Mode flag, for the platform layer.</summary>
-    public bool AcceptMode => _acceptMode;
 
     /// <summary>The configured VIPs.</summary>
     public IReadOnlyList<VipAddress> Vips => _vips;

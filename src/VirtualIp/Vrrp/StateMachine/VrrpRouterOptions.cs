@@ -44,12 +44,6 @@ public sealed class VrrpRouterOptions
     /// </summary>
     public TimeSpan PreemptDelay { get; set; }
 
-    /// <summary>
-    /// RFC 9568 Accept_Mode: whether the master accepts packets addressed to the VIPs when it is not the address owner.
-    /// The engine only carries the flag; the platform layer enforces it. keepalived's default is accept.
-    /// </summary>
-    public bool AcceptMode { get; set; } = true;
-
     /// <summary>The virtual addresses, all of one family (IPv4 or IPv6). At least one.</summary>
     public IList<VipAddress> Vips { get; set; } = new List<VipAddress>();
 
@@ -91,7 +85,11 @@ public sealed class VrrpRouterOptions
     /// </summary>
     public TimeSpan? MinimumAdoptedInterval { get; set; }
 
-    /// <summary>Announce the VIPs with the VRRP virtual MAC 00-00-5E-00-01-{VRID} (keepalived <c>use_vmac</c>); the platform creates the macvlan.</summary>
+    /// <summary>
+    /// Announce the VIPs with the VRRP virtual MAC 00-00-5E-00-01-{VRID} (keepalived <c>use_vmac</c>). The engine passes
+    /// the MAC to the announcer, but no platform creates the macvlan interface yet, so the hosted service
+    /// (<c>AddVirtualIp</c>) refuses <c>true</c> at validation; it is for custom platforms and the simulation.
+    /// </summary>
     public bool UseVirtualMac { get; set; }
 
     /// <summary>
