@@ -25,6 +25,7 @@ public static class HealthServiceCollectionExtensions
             options.Configure(configurePassive);
         }
 
+        services.AddMetrics();
         services.TryAddSingleton<IHealthMonitor>(static sp => new HealthMonitor(
             sp.GetService<TimeProvider>(), sp.GetService<ILogger<HealthMonitor>>(), sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(static sp => new BackendHealthTracker(
