@@ -40,7 +40,7 @@ internal sealed class VirtualIpMetrics
             "Adverts for our VRID from a source that is neither us nor a known peer with a higher priority (raised events, rate-limited per source).");
         _vipConflicts = meter.CreateCounter<long>("virtualip.vip.conflicts", "{event}",
             "ARP / Neighbor Advertisements from a foreign MAC claiming a VIP this node holds as master.");
-        meter.CreateObservableGauge("virtualip.vrrp.state", ObserveState, "1",
+        meter.CreateObservableGauge("virtualip.vrrp.state", ObserveState, "{state}",
             "1 for the router's current VRRP state, 0 for the other states (one series per router and state).");
         meter.CreateObservableGauge("virtualip.vrrp.priority", ObservePriority, "{priority}", "Effective router priority (0-255).");
         meter.CreateObservableCounter("virtualip.vrrp.advertisements.sent", () => Observe(s => s.AdvertisementsSent), "{packet}", "VRRP adverts sent.");
