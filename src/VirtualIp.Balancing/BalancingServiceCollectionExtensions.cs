@@ -52,6 +52,7 @@ public static class BalancingServiceCollectionExtensions
 
         services.AddBackendSchedulers();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ForwarderOptions>, ForwarderOptionsValidator>());
         services.AddOptions<ForwarderOptions>(name).Configure(configure).ValidateOnStart();
         services.AddSingleton<IHostedService>(sp => new ForwarderHostedService(

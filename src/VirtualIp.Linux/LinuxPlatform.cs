@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -5,6 +6,7 @@ using VirtualIp.Announcing;
 using VirtualIp.Binding;
 using VirtualIp.Election;
 using VirtualIp.Hosting;
+using VirtualIp.Linux.Diagnostics;
 using VirtualIp.Linux.Netlink;
 using VirtualIp.Linux.Packet;
 using VirtualIp.Linux.Pcap;
@@ -24,6 +26,7 @@ public sealed class LinuxPlatform : IVirtualIpPlatform, IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
     private readonly bool _usePcap;
+    private readonly LinuxMetrics? _metrics;
 
     /// <summary>Creates the platform.</summary>
     /// <param name="loggerFactory">Logging (optional).</param>
@@ -35,7 +38,14 @@ public sealed class LinuxPlatform : IVirtualIpPlatform, IDisposable
 
     /// <summary>Creates the platform, sending announcements through libpcap instead of AF_PACKET when <paramref name="usePcap"/> is set.</summary>
     public LinuxPlatform(ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool usePcap)
+        : this(loggerFactory, timeProvider, usePcap, meterFactory: null)
     {
+    }
+
+    /// <summary>The platform <c>UseLinux()</c> registers: its transports and watchers count on the host's meter factory.</summary>
+    internal LinuxPlatform(ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool usePcap, IMeterFactory? meterFactory)
+    {
+        _metrics = meterFactory is null ? null : new LinuxMetrics(meterFactory);
         _loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _usePcap = usePcap;
@@ -53,14 +63,14 @@ public sealed class LinuxPlatform : IVirtualIpPlatform, IDisposable
     public IFrameSenderFactory FrameSenders { get; }
 
     /// <inheritdoc />
-    public IAddressWatcher? CreateAddressWatcher() => new NetlinkAddressWatcher(null, _loggers.CreateLogger<NetlinkAddressWatcher>());
+    public IAddressWatcher? CreateAddressWatcher() => new NetlinkAddressWatcher(null, _loggers.CreateLogger<NetlinkAddressWatcher>()) { Metrics = _metrics };
 
     /// <inheritdoc />
     public INeighborClaimListener? CreateClaimListener(string interfaceName) =>
         AfPacketClaimListener.Create(interfaceName, _loggers.CreateLogger<AfPacketClaimListener>(), _time);
 
     /// <inheritdoc />
-    public IVrrpTransport CreateTransport(VrrpRouterOptions router) => LinuxVrrpTransport.CreateForRouter(router, _loggers, _time);
+    public IVrrpTransport CreateTransport(VrrpRouterOptions router) => LinuxVrrpTransport.CreateForRouter(router, _loggers, _time, _metrics);
 
     /// <inheritdoc />
     public void Dispose() => _binder.Dispose();

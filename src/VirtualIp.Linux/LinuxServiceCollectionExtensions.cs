@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ public static class LinuxServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton<IVirtualIpPlatform>(sp =>
-            new LinuxPlatform(sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>(), usePcap)));
+            new LinuxPlatform(sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>(), usePcap, sp.GetService<IMeterFactory>())));
         return builder;
     }
 }

@@ -33,7 +33,8 @@ public sealed class UseLinuxTests
         Assert.Equal(name, platform.Name);
         Assert.IsType<NetlinkVipBinder>(platform.Binder);
         Assert.Same(platform, sp.GetRequiredService<IVirtualIpPlatform>()); // a singleton
-        Assert.NotNull(platform.CreateAddressWatcher());
+        var watcher = Assert.IsType<NetlinkAddressWatcher>(platform.CreateAddressWatcher());
+        Assert.NotNull(watcher.Metrics); // counts on the container's IMeterFactory (meter VirtualIp.Linux)
     }
 
     [Fact]

@@ -35,9 +35,7 @@ internal interface IForwarder : IAsyncDisposable
 /// <summary>What TCP and UDP forwarders share: options, scheduler, ACL, passive health, metrics, time, logging.</summary>
 internal sealed class ForwarderCore : IDisposable
 {
-    private readonly Meter? _ownedMeter;
-
-    public ForwarderCore(ForwarderOptions options, IBackendScheduler scheduler, TimeProvider? timeProvider = null, ILogger? logger = null, Meter? meter = null)
+    public ForwarderCore(ForwarderOptions options, IBackendScheduler scheduler, TimeProvider? timeProvider = null, ILogger? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(scheduler);
@@ -51,13 +49,7 @@ internal sealed class ForwarderCore : IDisposable
         Scheduler = scheduler;
         Time = timeProvider ?? TimeProvider.System;
         Logger = logger ?? NullLogger.Instance;
-        if (meter is null)
-        {
-            _ownedMeter = new Meter(ForwarderMetrics.MeterName);
-            meter = _ownedMeter;
-        }
-
-        Metrics = new ForwarderMetrics(meter, options.Name);
+        Metrics = new ForwarderMetrics(meterFactory, options.Name, options.Protocol);
         Acl = new SourceAcl(options.AllowedSources, options.DeniedSources);
         Health = new PassiveHealth(options.PassiveHealthFailureThreshold, options.PassiveHealthWindow, options.PassiveHealthReactivation, Time, Metrics, Logger, HealthFlags);
         Listen = ForwarderEndPoints.TryParseListen(options.Listen, out var listen) ? listen : throw new ArgumentException($"Listen '{options.Listen}' is not ADDR:PORT.", nameof(options));
@@ -164,7 +156,6 @@ internal sealed class ForwarderCore : IDisposable
     {
         ActiveHealth?.Dispose();
         Health.Dispose();
-        _ownedMeter?.Dispose();
     }
 
     private static bool Contains(ReadOnlySpan<Backend?> tried, Backend b)

@@ -42,8 +42,7 @@ internal sealed class ForwarderHostedService : IHostedService, IAsyncDisposable
         var o = _options.Get(_name);
         var scheduler = _schedulers.Create(o.Scheduler);
         scheduler.Update(await ForwarderCore.ResolveBackendsAsync(o, cancellationToken).ConfigureAwait(false));
-        var meter = _meters?.Create(new MeterOptions(ForwarderMetrics.MeterName));
-        var core = new ForwarderCore(o, scheduler, _time, _loggers.CreateLogger("VirtualIp.Balancing.Forwarder"), meter);
+        var core = new ForwarderCore(o, scheduler, _time, _loggers.CreateLogger("VirtualIp.Balancing.Forwarder"), _meters);
         core.AttachHealth(_monitor, _healthSource);
         IForwarder f = o.Protocol == ForwarderProtocol.Udp ? new UdpForwarder(core) : new TcpForwarder(core);
         f.Start();

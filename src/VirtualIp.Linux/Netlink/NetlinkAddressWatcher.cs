@@ -35,6 +35,9 @@ internal sealed partial class NetlinkAddressWatcher : IAddressWatcher
     /// <inheritdoc />
     public event EventHandler<AddressChangedEventArgs>? Changed;
 
+    /// <summary>The <see cref="Diagnostics.LinuxMetrics.WatcherRestarts"/> counter's owner; null for none.</summary>
+    internal Diagnostics.LinuxMetrics? Metrics { get; init; }
+
     /// <summary>The number of overflows (ENOBUFS) seen so far.</summary>
     public int OverflowCount { get; private set; }
 
@@ -108,7 +111,7 @@ internal sealed partial class NetlinkAddressWatcher : IAddressWatcher
 #pragma warning restore CA1031
             {
                 Interlocked.Increment(ref _restarts);
-                WatcherMetrics.Restarts.Add(1);
+                Metrics?.WatcherRestarts.Add(1);
                 Log.LoopFailed(_logger, ex);
                 try
                 {
@@ -330,13 +333,4 @@ internal sealed partial class NetlinkAddressWatcher : IAddressWatcher
         _client?.Dispose();
         _stop.Dispose();
     }
-}
-
-/// <summary>The watcher's counter, on the Linux meter (<see cref="Vrrp.LinuxVrrpTransport.MeterName"/>).</summary>
-internal static class WatcherMetrics
-{
-    private static readonly System.Diagnostics.Metrics.Meter s_meter = new(Vrrp.LinuxVrrpTransport.MeterName + ".Netlink");
-
-    public static readonly System.Diagnostics.Metrics.Counter<long> Restarts = s_meter.CreateCounter<long>(
-        "virtualip.netlink.watcher.restarts", "{restart}", "Times the netlink address watcher failed unexpectedly and was restarted.");
 }

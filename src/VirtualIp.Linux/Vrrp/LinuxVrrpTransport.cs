@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using VirtualIp.Diagnostics;
 using VirtualIp.Election;
+using VirtualIp.Linux.Diagnostics;
 using VirtualIp.Vrrp;
 
 namespace VirtualIp.Linux.Vrrp;
@@ -12,13 +14,6 @@ namespace VirtualIp.Linux.Vrrp;
 public static class LinuxVrrpTransport
 {
     /// <summary>
-    /// Name of the <see cref="System.Diagnostics.Metrics.Meter"/> with the transport's counters
-    /// (<c>virtualip.vrrp.transport.packets_received</c>, <c>.invalid_ttl</c>, <c>.dropped</c>, <c>.send_errors</c>;
-    /// tag <c>interface</c>).
-    /// </summary>
-    public const string MeterName = "VirtualIp.Linux.Vrrp";
-
-    /// <summary>
     /// Opens the socket and configures it; the transport starts receiving on <see cref="IVrrpTransport.StartAsync"/>.
     /// Call it in the network namespace of the interface (the socket keeps that namespace).
     /// </summary>
@@ -27,11 +22,18 @@ public static class LinuxVrrpTransport
     /// <param name="timeProvider">Time source for the back-off after receive errors; null for <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentException">The options are invalid (the message names the value).</exception>
     /// <exception cref="VrrpTransportException">The OS refused (errno and hint, e.g. "needs CAP_NET_RAW", or the interface does not exist).</exception>
-    public static IVrrpTransport Create(LinuxVrrpTransportOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    /// <remarks>
+    /// Transports made here record no metrics; those <see cref="LinuxPlatform"/> makes in a host count on the
+    /// <see cref="VirtualIpMeters.Linux"/> meter.
+    /// </remarks>
+    public static IVrrpTransport Create(LinuxVrrpTransportOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null) =>
+        Create(options, loggerFactory, timeProvider, metrics: null);
+
+    internal static RawVrrpTransport Create(LinuxVrrpTransportOptions options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, LinuxMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
         var logger = (ILogger?)loggerFactory?.CreateLogger("VirtualIp.Linux.Vrrp.RawVrrpTransport") ?? NullLogger.Instance;
-        return RawVrrpTransport.Create(options, logger, timeProvider ?? TimeProvider.System);
+        return RawVrrpTransport.Create(options, logger, timeProvider ?? TimeProvider.System, metrics);
     }
 
     /// <summary>
@@ -43,7 +45,10 @@ public static class LinuxVrrpTransport
     /// <param name="timeProvider">Time source for the back-off after receive errors; null for <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentException">The router has no VIPs (the family is unknown).</exception>
     /// <exception cref="VrrpTransportException">The OS refused.</exception>
-    public static IVrrpTransport CreateForRouter(VrrpRouterOptions router, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    public static IVrrpTransport CreateForRouter(VrrpRouterOptions router, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null) =>
+        CreateForRouter(router, loggerFactory, timeProvider, metrics: null);
+
+    internal static IVrrpTransport CreateForRouter(VrrpRouterOptions router, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, LinuxMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(router);
         if (router.Vips is not { Count: > 0 } || router.Vips[0] is null)
@@ -68,6 +73,6 @@ public static class LinuxVrrpTransport
             options.ExcludedSourceAddresses.Add(vip.Address);
         }
 
-        return Create(options, loggerFactory, timeProvider);
+        return Create(options, loggerFactory, timeProvider, metrics);
     }
 }

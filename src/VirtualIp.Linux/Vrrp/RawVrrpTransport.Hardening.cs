@@ -97,7 +97,7 @@ internal sealed partial class RawVrrpTransport
     private void CountChecksumDrop()
     {
         Interlocked.Increment(ref _checksumDrops);
-        VrrpTransportMetrics.ChecksumDrops.Add(1, _interfaceTag);
+        Metrics?.ChecksumDrops.Add(1, _interfaceTag);
     }
 
     private void SetIntOption(int level, int option, int value)

@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using VirtualIp.Diagnostics;
 using VirtualIp.Election;
+using VirtualIp.Linux.Diagnostics;
 using VirtualIp.Linux.Vrrp.Interop;
 
 namespace VirtualIp.Linux.Vrrp;
@@ -74,11 +75,14 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFil
         _controlBuffer = GC.AllocateArray<byte>(ControlBufferSize, pinned: true);
         _logger = logger;
         _timeProvider = timeProvider;
-        _interfaceTag = new("interface", interfaceName);
+        _interfaceTag = new(LinuxMetrics.InterfaceTag, interfaceName);
     }
 
     /// <summary>The interface name.</summary>
     public string InterfaceName { get; }
+
+    /// <summary>The <see cref="VirtualIpMeters.Linux"/> counters; null when the transport was made without a meter factory.</summary>
+    internal LinuxMetrics? Metrics { get; init; }
 
     /// <summary>The interface index in the socket's network namespace.</summary>
     public int InterfaceIndex { get; }
@@ -108,7 +112,7 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFil
     public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
 
     /// <summary>Opens and configures the socket. Must run in the network namespace of the interface.</summary>
-    public static RawVrrpTransport Create(LinuxVrrpTransportOptions options, ILogger logger, TimeProvider timeProvider)
+    public static RawVrrpTransport Create(LinuxVrrpTransportOptions options, ILogger logger, TimeProvider timeProvider, LinuxMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
@@ -155,7 +159,7 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFil
             throw;
         }
 
-        var transport = new RawVrrpTransport(socket, name, index, isIPv6, local, destinations, logger, timeProvider) { StrictTtl = options.StrictTtl };
+        var transport = new RawVrrpTransport(socket, name, index, isIPv6, local, destinations, logger, timeProvider) { StrictTtl = options.StrictTtl, Metrics = metrics };
         transport.ApplyReceiveHardening(options.ReceiveBufferBytes);
         return transport;
     }
@@ -199,7 +203,7 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFil
         {
             // Transient (link down, no route, ENOBUFS): the engine keeps its timers; the next advert retries.
             Interlocked.Increment(ref _sendErrors);
-            VrrpTransportMetrics.SendErrors.Add(1, _interfaceTag);
+            Metrics?.SendErrors.Add(1, _interfaceTag);
             LogSendFailed(_logger, Destinations[destinationIndex], InterfaceName, ex.NativeErrorCode, ex.Message);
         }
         catch (ObjectDisposedException) when (_disposed)
@@ -241,7 +245,7 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFil
 #pragma warning restore CA1031
             {
                 Interlocked.Increment(ref _loopRestarts);
-                VrrpTransportMetrics.LoopRestarts.Add(1, _interfaceTag);
+                Metrics?.LoopRestarts.Add(1, _interfaceTag);
                 LogReceiveLoopFailed(_logger, InterfaceName, ex);
                 await Task.Delay(backoff, _timeProvider).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
@@ -413,11 +417,11 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFil
     private void Dispatch(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, byte ttl, bool checksumVerified)
     {
         Interlocked.Increment(ref _packetsReceived);
-        VrrpTransportMetrics.PacketsReceived.Add(1, _interfaceTag);
+        Metrics?.PacketsReceived.Add(1, _interfaceTag);
         if (ttl != 255)
         {
             Interlocked.Increment(ref _invalidTtlPackets);
-            VrrpTransportMetrics.InvalidTtl.Add(1, _interfaceTag);
+            Metrics?.InvalidTtl.Add(1, _interfaceTag);
         }
 
         var handler = _handler!;
@@ -442,7 +446,7 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFil
     private void Drop(ReceiveDropReason reason)
     {
         Interlocked.Increment(ref _droppedPackets);
-        VrrpTransportMetrics.Dropped.Add(1, _interfaceTag);
+        Metrics?.Dropped.Add(1, _interfaceTag);
         LogDropped(_logger, InterfaceName, reason);
     }
 
@@ -585,28 +589,4 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFil
             throw;
         }
     }
-}
-
-/// <summary>The transport's meter: <see cref="LinuxVrrpTransport.MeterName"/>.</summary>
-internal static class VrrpTransportMetrics
-{
-    private static readonly Meter s_meter = new(LinuxVrrpTransport.MeterName);
-
-    public static readonly Counter<long> PacketsReceived = s_meter.CreateCounter<long>(
-        "virtualip.vrrp.transport.packets_received", "{packet}", "VRRP packets received and handed to the engine.");
-
-    public static readonly Counter<long> InvalidTtl = s_meter.CreateCounter<long>(
-        "virtualip.vrrp.transport.invalid_ttl", "{packet}", "VRRP packets received with TTL / hop limit other than 255.");
-
-    public static readonly Counter<long> Dropped = s_meter.CreateCounter<long>(
-        "virtualip.vrrp.transport.dropped", "{packet}", "Datagrams dropped by the transport (unusable IP header or ancillary data).");
-
-    public static readonly Counter<long> LoopRestarts = s_meter.CreateCounter<long>(
-        "virtualip.vrrp.transport.loop_restarts", "{restart}", "Times the receive loop failed unexpectedly and was restarted after a back-off.");
-
-    public static readonly Counter<long> ChecksumDrops = s_meter.CreateCounter<long>(
-        "virtualip.vrrp.transport.checksum_drops", "{packet}", "IPv6 VRRP packets the kernel dropped for a bad checksum (IPV6_CHECKSUM).");
-
-    public static readonly Counter<long> SendErrors = s_meter.CreateCounter<long>(
-        "virtualip.vrrp.transport.send_errors", "{packet}", "VRRP sends the kernel refused.");
 }

@@ -1,45 +1,47 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using VirtualIp.Diagnostics;
 
 namespace VirtualIp.Health;
 
-/// <summary>The "VirtualIp" meter's health instruments.</summary>
+/// <summary>
+/// Health-check instruments on the <see cref="VirtualIpMeters.Core"/> meter. Created through the host's
+/// <see cref="IMeterFactory"/>; without one (a monitor built by hand) nothing is recorded.
+/// </summary>
 internal sealed class HealthMetrics
 {
-    /// <summary>The meter name shared by all VirtualIp instruments.</summary>
-    public const string MeterName = "VirtualIp";
+    private readonly Counter<long>? _checks;
+    private readonly Histogram<double>? _duration;
 
-    private static readonly Lazy<HealthMetrics> s_shared = new(() => new HealthMetrics(new Meter(MeterName)));
-
-    private readonly Counter<long> _checks;
-    private readonly Histogram<double> _duration;
-
-    private HealthMetrics(Meter meter)
+    public HealthMetrics(IMeterFactory? meterFactory)
     {
-        _checks = meter.CreateCounter<long>("virtualip.health.checks", "{check}", "Health probes run, tagged by check and result.");
-        _duration = meter.CreateHistogram<double>("virtualip.health.check.duration", "s", "Health probe duration.");
-    }
+        if (meterFactory is null)
+        {
+            return;
+        }
 
-    /// <summary>Instruments on a meter from <paramref name="meterFactory"/>, or on a process-wide meter when null.</summary>
-    public static HealthMetrics Create(IMeterFactory? meterFactory) =>
-        meterFactory is null ? s_shared.Value : new HealthMetrics(meterFactory.Create(MeterName));
+        var meter = meterFactory.Create(VirtualIpMeters.Core);
+        _checks = meter.CreateCounter<long>("virtualip.health.checks", "{check}", "Health probes run, by check and result.");
+        _duration = meter.CreateHistogram<double>("virtualip.health.check.duration", "s", "Health probe duration, by check.",
+            tags: null, advice: MetricNames.ProbeBuckets);
+    }
 
     /// <summary>Records one probe result.</summary>
     public void Record(string check, in ProbeResult result)
     {
-        if (_checks.Enabled)
+        if (_checks is { Enabled: true })
         {
             var tags = new TagList
             {
-                { "check", check },
-                { "result", result.Healthy ? "success" : ReferenceEquals(result.Reason, ProbeReasons.Timeout) ? "timeout" : "failure" },
+                { MetricNames.HealthCheckName, check },
+                { MetricNames.HealthCheckResult, result.Healthy ? "success" : ReferenceEquals(result.Reason, ProbeReasons.Timeout) ? "timeout" : "failure" },
             };
             _checks.Add(1, tags);
         }
 
-        if (_duration.Enabled)
+        if (_duration is { Enabled: true })
         {
-            _duration.Record(result.Duration.TotalSeconds, new KeyValuePair<string, object?>("check", check));
+            _duration.Record(result.Duration.TotalSeconds, new KeyValuePair<string, object?>(MetricNames.HealthCheckName, check));
         }
     }
 }

@@ -26,7 +26,7 @@ internal sealed partial class HealthMonitor : IHealthMonitor
     {
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _metrics = HealthMetrics.Create(meterFactory);
+        _metrics = new HealthMetrics(meterFactory);
     }
 
     /// <inheritdoc />

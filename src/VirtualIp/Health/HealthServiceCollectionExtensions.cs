@@ -18,6 +18,7 @@ public static class HealthServiceCollectionExtensions
     public static IServiceCollection AddVirtualIpHealth(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddMetrics();
         services.TryAddSingleton<IHealthMonitor>(static sp => new HealthMonitor(
             sp.GetService<TimeProvider>(), sp.GetService<ILogger<HealthMonitor>>(), sp.GetService<IMeterFactory>()));
         return services;

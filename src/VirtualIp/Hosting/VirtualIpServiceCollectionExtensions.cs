@@ -25,6 +25,7 @@ public static class VirtualIpServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var errors = new ConfigurationErrors();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics(); // every instrument comes from the IMeterFactory (a host registers it already; TryAdd inside)
         services.AddVirtualIpHealth();
         services.TryAddSingleton<VirtualIpEventStream>();
         services.TryAddSingleton<IVirtualIpEvents>(static sp => sp.GetRequiredService<VirtualIpEventStream>());

@@ -19,11 +19,11 @@ internal static class ForwarderFixture
         return o;
     }
 
-    public static async Task<TcpForwarder> StartTcpAsync(ForwarderOptions o, TimeProvider? time = null, Meter? meter = null)
+    public static async Task<TcpForwarder> StartTcpAsync(ForwarderOptions o, TimeProvider? time = null, IMeterFactory? meters = null)
     {
         var scheduler = new BackendSchedulerFactory().Create(o.Scheduler);
         scheduler.Update(await ForwarderCore.ResolveBackendsAsync(o, CancellationToken.None));
-        var f = new TcpForwarder(new ForwarderCore(o, scheduler, time, null, meter));
+        var f = new TcpForwarder(new ForwarderCore(o, scheduler, time, null, meters));
         f.Start();
         return f;
     }

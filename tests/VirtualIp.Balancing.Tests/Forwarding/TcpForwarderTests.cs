@@ -2,7 +2,9 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using VirtualIp.Diagnostics;
 using VirtualIp.Scheduling;
 using static VirtualIp.Balancing.Tests.Forwarding.ForwarderFixture;
 
@@ -31,24 +33,37 @@ public sealed class TcpForwarderTests
         var o = Options(refusing.ToString(), echo.Address);
         o.PassiveHealthFailureThreshold = 1;
         var time = new FakeTimeProvider();
-        using var meter = new Meter("VirtualIp");
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
         long failures = 0;
+        string? transport = null;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (i, l) =>
         {
-            if (ReferenceEquals(i.Meter, meter) && i.Name == "virtualip.forwarder.connect_failures")
+            if (ReferenceEquals(i.Meter.Scope, meters) && i.Meter.Name == VirtualIpMeters.Balancing && i.Name == "virtualip.forwarder.connect_failures")
             {
                 l.EnableMeasurementEvents(i);
             }
         };
-        listener.SetMeasurementEventCallback<long>((_, v, _, _) => Interlocked.Add(ref failures, v));
+        listener.SetMeasurementEventCallback<long>((_, v, tags, _) =>
+        {
+            Interlocked.Add(ref failures, v);
+            foreach (var t in tags)
+            {
+                if (t.Key == "network.transport")
+                {
+                    transport = (string?)t.Value;
+                }
+            }
+        });
         listener.Start();
 
-        await using var f = await StartTcpAsync(o, time, meter);
+        await using var f = await StartTcpAsync(o, time, meters);
         using var c = await ConnectAsync(f.LocalEndPoint); // round robin starts at the refusing backend
         await c.SendAsync("x"u8.ToArray(), SocketFlags.None, TestContext.Current.CancellationToken);
         Assert.Equal("x"u8.ToArray(), await ReceiveExactlyAsync(c, 1));
         Assert.Equal(1, Interlocked.Read(ref failures));
+        Assert.Equal("tcp", transport);
         var down = f.Scheduler.Backends[0];
         Assert.False(down.IsHealthy);
 

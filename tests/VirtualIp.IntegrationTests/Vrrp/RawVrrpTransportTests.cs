@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using VirtualIp.Election;
 using VirtualIp.Linux.Vrrp;
 using VirtualIp.Linux.Vrrp.Interop;
@@ -134,14 +135,16 @@ public sealed class RawVrrpTransportTests(ITestOutputHelper output)
         TestEnvironment.RequireRootAndTools("ip");
         using var net = VrrpNetnsPair.Create();
         // Strict mode's kernel filter would drop it before the engine; this test is about what the transport reports.
-        await using var b = VrrpNetnsPair.RunIn(net.NamespaceB, () => (RawVrrpTransport)LinuxVrrpTransport.Create(
-            new LinuxVrrpTransportOptions { InterfaceName = VrrpNetnsPair.Interface, StrictTtl = false }));
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new VirtualIp.Linux.Diagnostics.LinuxMetrics(services.GetRequiredService<IMeterFactory>());
+        await using var b = VrrpNetnsPair.RunIn(net.NamespaceB, () => LinuxVrrpTransport.Create(
+            new LinuxVrrpTransportOptions { InterfaceName = VrrpNetnsPair.Interface, StrictTtl = false }, null, null, metrics));
         var handler = new RecordingHandler();
         long metricTtl = 0;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (i, l) =>
         {
-            if (i.Meter.Name == LinuxVrrpTransport.MeterName && i.Name == "virtualip.vrrp.transport.invalid_ttl")
+            if (i.Meter.Name == VirtualIp.Diagnostics.VirtualIpMeters.Linux && i.Name == "virtualip.vrrp.transport.invalid_ttl")
             {
                 l.EnableMeasurementEvents(i);
             }
@@ -150,7 +153,7 @@ public sealed class RawVrrpTransportTests(ITestOutputHelper output)
         {
             foreach (var t in tags)
             {
-                if (t.Key == "interface" && (string?)t.Value == VrrpNetnsPair.Interface)
+                if (t.Key == "network.interface.name" && (string?)t.Value == VrrpNetnsPair.Interface)
                 {
                     Interlocked.Add(ref metricTtl, v);
                 }

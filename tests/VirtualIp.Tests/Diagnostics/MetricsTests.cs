@@ -6,6 +6,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using VirtualIp.Addressing;
+using VirtualIp.Diagnostics;
 using VirtualIp.Election;
 using VirtualIp.Hosting;
 using VirtualIp.Simulation;
@@ -13,7 +14,7 @@ using VirtualIp.Simulation;
 namespace VirtualIp.Tests.Diagnostics;
 
 /// <summary>
-/// Every instrument of the "VirtualIp" meter, read with <see cref="MetricCollector{T}"/> from hosts on the
+/// Every instrument of the <see cref="VirtualIpMeters.Core"/> meter (names and attributes as docs/metrics.md lists them), read with <see cref="MetricCollector{T}"/> from hosts on the
 /// simulated LAN and a shared fake clock: n1 (150) master, n2 (100) backup, n3 (50) with the wrong VRRPv2
 /// password, whose adverts n1 and n2 must reject.
 /// </summary>
@@ -56,7 +57,7 @@ public sealed class MetricsTests
 
     private static MetricCollector<T> Collect<T>(IHost host, string instrument)
         where T : struct =>
-        new(host.Services.GetRequiredService<IMeterFactory>(), "VirtualIp", instrument);
+        new(host.Services.GetRequiredService<IMeterFactory>(), VirtualIpMeters.Core, instrument);
 
     private static long Sum(MetricCollector<long> c, string tag, string value) =>
         c.GetMeasurementSnapshot().Where(m => Equals(m.Tags[tag], value)).Sum(m => m.Value);
@@ -75,12 +76,12 @@ public sealed class MetricsTests
         using var h3 = Host(n3, 50, "wrong", "192.0.2.101/24");
         using var transitions = Collect<long>(h1, "virtualip.vrrp.transitions");
         using var changes = Collect<long>(h1, "virtualip.vip.changes");
-        using var announcements = Collect<long>(h1, "virtualip.announcements");
+        using var announcements = Collect<long>(h1, "virtualip.vip.announcements");
         using var state = Collect<int>(h1, "virtualip.vrrp.state");
         using var priority = Collect<int>(h1, "virtualip.vrrp.priority");
-        using var sent = Collect<long>(h1, "virtualip.vrrp.adverts.sent");
-        using var rejected = Collect<long>(h1, "virtualip.vrrp.adverts.rejected");
-        using var received = Collect<long>(h2, "virtualip.vrrp.adverts.received");
+        using var sent = Collect<long>(h1, "virtualip.vrrp.advertisements.sent");
+        using var rejected = Collect<long>(h1, "virtualip.vrrp.advertisements.rejected");
+        using var received = Collect<long>(h2, "virtualip.vrrp.advertisements.received");
         using var takeover = Collect<double>(h2, "virtualip.vrrp.takeover.duration");
         var ct = TestContext.Current.CancellationToken;
         await h1.StartAsync(ct);
@@ -93,18 +94,21 @@ public sealed class MetricsTests
         await StepUntilAsync(() =>
         {
             rejected.RecordObservableInstruments();
-            return rejected.GetMeasurementSnapshot().Any(m => Equals(m.Tags["reason"], "authentication_mismatch") && m.Value > 0);
+            return rejected.GetMeasurementSnapshot().Any(m => Equals(m.Tags["error.type"], "authentication_mismatch") && m.Value > 0);
         }, "n3's adverts rejected by n1 for the password");
 
-        Assert.Equal(1, Sum(transitions, "to", "Master"));
-        Assert.Contains(transitions.GetMeasurementSnapshot(), m => Equals(m.Tags["router"], "web") && Equals(m.Tags["reason"], "MasterDownTimer"));
-        Assert.Equal(1, Sum(changes, "operation", "add"));
+        Assert.Equal(1, Sum(transitions, "virtualip.vrrp.state", "master"));
+        Assert.Contains(transitions.GetMeasurementSnapshot(), m => Equals(m.Tags["virtualip.router.name"], "web")
+            && Equals(m.Tags["virtualip.vrrp.previous_state"], "backup") && Equals(m.Tags["virtualip.vrrp.transition.reason"], "master_down_timer"));
+        Assert.Equal(1, Sum(changes, "virtualip.vip.operation", "add"));
         // BurstCount 2 for one VIP at takeover; a master also re-announces (at most once a second) when a lower-priority
         // router advertises, which n2 may do once during start-up on a busy machine: whole bursts of 2, at least one.
-        long frames = Sum(announcements, "interface", SimulatedNode.InterfaceName);
+        long frames = Sum(announcements, "network.interface.name", SimulatedNode.InterfaceName);
         Assert.True(frames >= 2 && frames % 2 == 0 && frames <= 6, $"announcement frames: {frames}");
         state.RecordObservableInstruments();
-        Assert.Equal((int)VrrpState.Master, state.LastMeasurement!.Value);
+        var states = state.GetMeasurementSnapshot().TakeLast(4).ToDictionary(m => (string)m.Tags["virtualip.vrrp.state"]!, m => m.Value);
+        Assert.Equal(new Dictionary<string, int> { ["initialize"] = 0, ["backup"] = 0, ["master"] = 1, ["fault"] = 0 }, states);
+        Assert.All(state.GetMeasurementSnapshot(), m => Assert.Equal("web", m.Tags["virtualip.router.name"]));
         priority.RecordObservableInstruments();
         Assert.Equal(150, priority.LastMeasurement!.Value);
         sent.RecordObservableInstruments();
@@ -115,10 +119,10 @@ public sealed class MetricsTests
 
         // n1 stops (priority 0): n2 takes over after Skew_Time = (256 - 100) / 256 x 1 s = 609 ms of protocol time.
         await h1.StopAsync(ct);
-        Assert.Equal(1, Sum(changes, "operation", "remove"));
+        Assert.Equal(1, Sum(changes, "virtualip.vip.operation", "remove"));
         await StepUntilAsync(() => takeover.GetMeasurementSnapshot().Count == 1, "n2's takeover measured");
         Assert.InRange(takeover.LastMeasurement!.Value, 0.609 - 0.01, 0.609 + 0.05);
-        Assert.Equal("web", takeover.LastMeasurement.Tags["router"]);
+        Assert.Equal("web", takeover.LastMeasurement.Tags["virtualip.router.name"]);
         await h2.StopAsync(ct);
         await h3.StopAsync(ct);
     }

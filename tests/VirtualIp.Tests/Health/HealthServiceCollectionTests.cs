@@ -23,8 +23,8 @@ public sealed class HealthServiceCollectionTests
         Assert.Null(provider.GetService<IBackendHealthSource>()); // passive health is the forwarder's own
 
         var meterFactory = provider.GetRequiredService<IMeterFactory>();
-        using var checks = new MetricCollector<long>(meterFactory, "VirtualIp", "virtualip.health.checks");
-        using var durations = new MetricCollector<double>(meterFactory, "VirtualIp", "virtualip.health.check.duration");
+        using var checks = new MetricCollector<long>(meterFactory, VirtualIp.Diagnostics.VirtualIpMeters.Core, "virtualip.health.checks");
+        using var durations = new MetricCollector<double>(meterFactory, VirtualIp.Diagnostics.VirtualIpMeters.Core, "virtualip.health.check.duration");
 
         var ok = true;
         monitor.Add(new HealthCheckOptions { Name = "di-check", Interval = TimeSpan.FromSeconds(1), JitterFraction = 0 }, HealthProbes.FromDelegate(() => ok));
@@ -34,9 +34,9 @@ public sealed class HealthServiceCollectionTests
 
         var measurements = checks.GetMeasurementSnapshot();
         Assert.Equal(2, measurements.Count);
-        Assert.Equal("di-check", measurements[0].Tags["check"]);
-        Assert.Equal("success", measurements[0].Tags["result"]);
-        Assert.Equal("failure", measurements[1].Tags["result"]);
+        Assert.Equal("di-check", measurements[0].Tags["virtualip.health.check.name"]);
+        Assert.Equal("success", measurements[0].Tags["virtualip.health.check.result"]);
+        Assert.Equal("failure", measurements[1].Tags["virtualip.health.check.result"]);
         Assert.Equal(2, durations.GetMeasurementSnapshot().Count);
     }
 }

@@ -76,7 +76,7 @@ public sealed class HostingTests
         var (lan, n1, n2) = Lan();
         using var h1 = BuildHost(n1, 150);
         using var h2 = BuildHost(n2, 100);
-        using var takeover = new MetricCollector<double>(h2.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "VirtualIp", "virtualip.vrrp.takeover.duration");
+        using var takeover = new MetricCollector<double>(h2.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), VirtualIp.Diagnostics.VirtualIpMeters.Core, "virtualip.vrrp.takeover.duration");
         await h1.StartAsync(TestContext.Current.CancellationToken);
         await h2.StartAsync(TestContext.Current.CancellationToken);
         var r1 = h1.Services.GetRequiredService<IVirtualIpRuntime>().Routers.Single();
@@ -129,16 +129,18 @@ public sealed class HostingTests
         var (_, n1, _) = Lan();
         using var h1 = BuildHost(n1, 150);
         var factory = h1.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        using var transitions = new MetricCollector<long>(factory, "VirtualIp", "virtualip.vrrp.transitions");
-        using var changes = new MetricCollector<long>(factory, "VirtualIp", "virtualip.vip.changes");
-        using var state = new MetricCollector<int>(factory, "VirtualIp", "virtualip.vrrp.state");
+        using var transitions = new MetricCollector<long>(factory, VirtualIp.Diagnostics.VirtualIpMeters.Core, "virtualip.vrrp.transitions");
+        using var changes = new MetricCollector<long>(factory, VirtualIp.Diagnostics.VirtualIpMeters.Core, "virtualip.vip.changes");
+        using var state = new MetricCollector<int>(factory, VirtualIp.Diagnostics.VirtualIpMeters.Core, "virtualip.vrrp.state");
         await h1.StartAsync(TestContext.Current.CancellationToken);
         await WaitForAsync(() => changes.GetMeasurementSnapshot().Count == 1, "vip change measured");
-        Assert.Contains(transitions.GetMeasurementSnapshot(), m => (string?)m.Tags["to"] == "Master" && (string?)m.Tags["reason"] == "MasterDownTimer");
+        Assert.Contains(transitions.GetMeasurementSnapshot(), m => (string?)m.Tags["virtualip.vrrp.state"] == "master" && (string?)m.Tags["virtualip.vrrp.transition.reason"] == "master_down_timer");
         state.RecordObservableInstruments();
-        Assert.Equal((int)VrrpState.Master, state.LastMeasurement!.Value);
+        // One series per state: 1 for master, 0 for the three others.
+        var states = state.GetMeasurementSnapshot().TakeLast(4).ToDictionary(m => (string)m.Tags["virtualip.vrrp.state"]!, m => m.Value);
+        Assert.Equal(new Dictionary<string, int> { ["initialize"] = 0, ["backup"] = 0, ["master"] = 1, ["fault"] = 0 }, states);
         await h1.StopAsync(TestContext.Current.CancellationToken);
-        Assert.Equal("remove", changes.LastMeasurement!.Tags["operation"]);
+        Assert.Equal("remove", changes.LastMeasurement!.Tags["virtualip.vip.operation"]);
     }
 
     [Fact]

@@ -71,15 +71,16 @@ public sealed class PoolHostingTests : IDisposable
             }
         };
         var factory = host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        using var acquisitions = new MetricCollector<long>(factory, "VirtualIp", "virtualip.pool.acquisitions");
-        using var inUse = new MetricCollector<long>(factory, "VirtualIp", "virtualip.pool.in_use");
+        using var acquisitions = new MetricCollector<long>(factory, VirtualIp.Diagnostics.VirtualIpMeters.Core, "virtualip.pool.acquisitions");
+        using var inUse = new MetricCollector<long>(factory, VirtualIp.Diagnostics.VirtualIpMeters.Core, "virtualip.pool.address.count");
         await host.StartAsync(Ct);
         var pool = host.Services.GetRequiredService<IVirtualIpRuntime>().GetPool("svc");
         var lease = await pool.AcquireAsync("web-1", Ct);
         Assert.Equal(IPAddress.Parse("192.0.2.65"), lease.Vip.Address);
         await WaitForAsync(() => node.Holds(lease.Vip.Address), "the leased VIP bound");
         inUse.RecordObservableInstruments();
-        Assert.Equal(1, inUse.LastMeasurement!.Value);
+        Assert.Equal(1, inUse.GetMeasurementSnapshot().Last(m => Equals(m.Tags["virtualip.pool.address.state"], "used")).Value);
+        Assert.Equal("svc", inUse.LastMeasurement!.Tags["virtualip.pool.name"]);
         Assert.True(await pool.ReleaseAsync("web-1", Ct));
         await WaitForAsync(() => !node.Holds(lease.Vip.Address), "the released VIP unbound");
         await host.StopAsync(Ct);
