@@ -70,7 +70,7 @@ internal sealed record ControlCommand(string Command, string? Router, string Rea
                     on = o.GetBoolean();
                     break;
                 case "priority":
-                    if (!root.TryGetProperty("priority", out var p) || !p.TryGetInt32(out priority) || priority is < 1 or > 254)
+                    if (!root.TryGetProperty("priority", out var p) || p.ValueKind != JsonValueKind.Number || !p.TryGetInt32(out priority) || priority is < 1 or > 254)
                     {
                         error = "\"priority\" must be an integer from 1 to 254";
                         return false;

@@ -77,6 +77,22 @@ public sealed class RuntimeControlTests
             Assert.Equal(2, (await CtlAsync(sock1, "priority", "300")).Exit);
             Assert.Equal(3, (await CtlAsync(Path.Combine(dir, "none.sock"), "status")).Exit);
 
+            // Bad requests from another client get an error line each, on the same connection.
+            using (var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+            {
+                await raw.ConnectAsync(new UnixDomainSocketEndPoint(sock1), Ct);
+                await raw.SendAsync(Encoding.UTF8.GetBytes("not json\n{\"command\":\"priority\",\"priority\":\"x\"}\n{\"command\":\"status\"}\n"), SocketFlags.None, Ct);
+                using var reader = new StreamReader(new NetworkStream(raw, ownsSocket: false), Encoding.UTF8);
+                var answers = new List<JsonElement>();
+                for (int i = 0; i < 3; i++)
+                {
+                    answers.Add(JsonDocument.Parse((await reader.ReadLineAsync(Ct))!).RootElement.Clone());
+                }
+
+                Assert.Equal([false, false, true], answers.Select(a => a.GetProperty("ok").GetBoolean()));
+                Assert.Contains("priority", answers[1].GetProperty("error").GetString(), StringComparison.Ordinal);
+            }
+
             // SIGHUP reloads the configuration and says so.
             d1.Reload("{}");
             await ClusterAssert.EventuallyAsync(() => Task.FromResult(d1.Log.Contains("SIGHUP: configuration reloaded", StringComparison.Ordinal)),
