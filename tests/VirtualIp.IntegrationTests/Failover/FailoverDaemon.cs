@@ -76,6 +76,9 @@ internal sealed partial class FailoverDaemon : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process started (ip, which execs the daemon, or unshare for <c>asPid1</c>).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>
     /// Starts the Failover sample in <paramref name="node"/> with the given arguments (interface eth0 is added), with extra
     /// <paramref name="environment"/> variables; <paramref name="asPid1"/> runs it as PID 1 of a new PID namespace

@@ -115,7 +115,7 @@ public sealed class RuntimeControlTests
     }
 
     [Fact]
-    public async Task Under_systemd_ready_is_sent_only_after_the_first_vrrp_state_and_logs_use_the_journald_format()
+    public async Task Under_systemd_ready_is_sent_only_after_the_first_vrrp_state_stopping_on_sigterm_and_logs_use_the_journald_format()
     {
         TestEnvironment.RequireRootAndTools("ip", "unshare");
         var spec = new ClusterSpec(3, IPv6: false, Unicast: false, TimeSpan.FromSeconds(1));
@@ -147,6 +147,13 @@ public sealed class RuntimeControlTests
             Assert.True(ready - states[0].At >= spec.MasterDown(150) - TimeSpan.FromMilliseconds(100),
                 $"READY=1 {(ready - states[0].At).TotalMilliseconds:0} ms after start: sooner than Master_Down_Interval\n{daemon.Log}");
             Assert.Contains("<6>VirtualIp", daemon.Log, StringComparison.Ordinal); // journald priority prefixes, no timestamps
+
+            // SIGTERM to the daemon (the child of unshare): STOPPING=1 before it exits.
+            int pid = int.Parse(File.ReadAllText($"/proc/{daemon.ProcessId}/task/{daemon.ProcessId}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)[0],
+                System.Globalization.CultureInfo.InvariantCulture);
+            LabInterop.Kill(pid, 15);
+            int got = await notify.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            Assert.Contains("STOPPING=1", Encoding.UTF8.GetString(buffer, 0, got), StringComparison.Ordinal);
             TestContext.Current.TestOutputHelper?.WriteLine($"READY=1 {(ready - states[0].At).TotalMilliseconds:0} ms after the startup state (Master_Down_Interval {spec.MasterDown(150).TotalMilliseconds:0} ms)");
         }
         finally
