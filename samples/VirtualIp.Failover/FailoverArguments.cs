@@ -22,7 +22,7 @@ internal static class FailoverArguments
                                   [--check tcp://HOST:PORT|http://URL|icmp://HOST|exec:COMMAND
                                      [--check-weight W] [--check-interval 1s] [--check-timeout 1s] [--check-rise N] [--check-fall N]] ...
                                   [--track-interface IF [--track-weight W]] ...
-                                  [--audit-log FILE] [--verbose]
+                                  [--audit-log FILE] [--control-socket PATH] [--verbose]
                                   [--elector vrrp|etcd --etcd-endpoints http://H:2379[,...] [--lease-ttl 2s] [--node-id ID]]
         One keepalived-compatible VRRP virtual router (VRRPv3 by default; priority 100, advert 1 s, preempt on).
         Settings can also come from appsettings.json and VIRTUALIP__* environment variables (same keys as the
@@ -32,6 +32,8 @@ internal static class FailoverArguments
         Prints one line per state change. SIGTERM / Ctrl-C: a master sends priority 0 and removes its VIPs.
         --elector etcd: no VRRP; the node holding the etcd election key owns the VIP (--vrid is not needed; --check
         failing makes the owner resign). For networks without multicast or L2 adjacency.
+        --control-socket: runtime control (resign, maintenance, priority, takeover, status) for
+        "VirtualIp.Failover ctl ..." (see "VirtualIp.Failover ctl --help"). SIGHUP reloads the configuration.
         Needs CAP_NET_ADMIN and CAP_NET_RAW (run as root or grant them, see systemd/virtualip-failover.service).
         """;
 
@@ -151,6 +153,7 @@ internal static class FailoverArguments
                     break;
                 case "--track-weight" when tracks > 0: config[$"{R}TrackInterfaces:{tracks - 1}:Weight"] = value; break;
                 case "--audit-log": config["VirtualIp:AuditLogPath"] = value; break;
+                case "--control-socket": config[Control.ControlSocketServer.PathKey] = value; break;
                 case "--elector" when value is "vrrp" or "etcd": config[ElectorKey] = value; break;
                 case "--elector":
                     error = $"--elector {value}: vrrp or etcd.";

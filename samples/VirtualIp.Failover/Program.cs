@@ -7,11 +7,17 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VirtualIp.Events;
 using VirtualIp.Failover;
+using VirtualIp.Failover.Control;
 using VirtualIp.Samples;
 
 // VirtualIp.Failover: a keepalived-like daemon on the library. One line per state change; SIGTERM gives the VIP up cleanly.
 // Exit codes: 0 stopped cleanly, 1 the platform refused (permissions, interface), 2 bad command line,
 // 78 (EX_CONFIG) invalid configuration: one "error: KEY ..." line per problem on stderr.
+if (RuntimeControlHosting.IsControlClient(args))
+{
+    return await ControlClient.RunAsync(args[1..], Console.Out, Console.Error); // exit codes: see ControlClient
+}
+
 if (!FailoverArguments.TryParse(args, out var cli, out bool verbose, out bool help, out string? error) || help)
 {
     if (error is not null)
@@ -57,6 +63,7 @@ if (elected is not null)
         });
 }
 
+builder.Services.AddFailoverOperations(); // systemd notify + journald format, control socket, READY after the first states (last)
 using var host = builder.Build();
 if (!ConfigurationCheck.Validate(host.Services, Console.Error))
 {
@@ -91,7 +98,7 @@ events.Published += (_, e) =>
 using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
 {
     context.Cancel = true;
-    ((IConfigurationRoot)builder.Configuration).Reload();
+    RuntimeControlHosting.Reload(builder.Configuration, host.Services);
     var runtime = host.Services.GetRequiredService<VirtualIp.Hosting.IVirtualIpRuntime>();
     foreach (var router in builder.Configuration.GetSection("VirtualIp:Routers").GetChildren())
     {
@@ -119,7 +126,7 @@ catch (OptionsValidationException ex)
 
     return ConfigurationCheck.ExitCode;
 }
-catch (Exception ex) when (ex is VirtualIp.Binding.VipBindingException or VirtualIp.Linux.Vrrp.VrrpTransportException or VirtualIp.Linux.Packet.FrameSenderException)
+catch (Exception ex) when (ex is ControlSocketException or VirtualIp.Binding.VipBindingException or VirtualIp.Linux.Vrrp.VrrpTransportException or VirtualIp.Linux.Packet.FrameSenderException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 1;

@@ -53,4 +53,7 @@ public enum VrrpTransitionReason
 
     /// <summary>Another member of the router's sync group changed state and this one followed.</summary>
     SyncGroup,
+
+    /// <summary>An operator acted through the runtime control (resign, maintenance, forced takeover); the detail says who and why.</summary>
+    Administrative,
 }

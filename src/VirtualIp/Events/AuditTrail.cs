@@ -165,6 +165,24 @@ internal sealed partial class AuditTrail : IAsyncDisposable
                     w.WriteString("expires", l.ExpiresAt);
                     w.WriteString("reason", l.Reason);
                     break;
+                case Control.RouterControlEvent a:
+                    w.WriteString("router", a.Router);
+                    w.WriteString("action", a.Action.ToString());
+                    w.WriteString("by", a.By);
+                    w.WriteString("reason", a.Reason);
+                    if (a.Priority is { } ap)
+                    {
+                        w.WriteNumber("priority", ap);
+                    }
+
+                    if (a.Duration is { } ad)
+                    {
+                        w.WriteNumber("durationSeconds", ad.TotalSeconds);
+                    }
+
+                    w.WriteString("state", a.State.ToString());
+                    w.WriteNumber("effectivePriority", a.EffectivePriority);
+                    break;
                 case StaleAddressesRemovedEvent r:
                     w.WriteString("interface", r.Interface);
                     w.WriteStartArray("removed");

@@ -1,3 +1,4 @@
+using VirtualIp.Control;
 using VirtualIp.Election;
 using VirtualIp.Health;
 using VirtualIp.Pools;
@@ -26,4 +27,11 @@ public interface IVirtualIpRuntime
     /// <summary>The dynamic VIP pool with that name.</summary>
     /// <exception cref="KeyNotFoundException">No pool has that name.</exception>
     VipPool GetPool(string name);
+
+    /// <summary>
+    /// Runtime control of router <paramref name="router"/>: resign, maintenance, priority override, forced takeover and
+    /// a status snapshot; every action is audited (see <see cref="IVirtualRouterControl"/>).
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No running router has that name (also before start).</exception>
+    IVirtualRouterControl GetControl(string router);
 }

@@ -66,6 +66,8 @@ internal sealed partial class VirtualIpHostedService : IHostedService, IVirtualI
 
     public VipPool GetPool(string name) => _pools.Get(name);
 
+    public Control.IVirtualRouterControl GetControl(string router) => Control.VirtualRouterControl.Find(_routers, router, _events.Publish);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = _options.Value;

@@ -76,8 +76,16 @@ internal sealed partial class FailoverDaemon : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts the Failover sample in <paramref name="node"/> with the given arguments (interface eth0 is added).</summary>
-    public static FailoverDaemon StartOurs(LabNode node, IEnumerable<string> args, string? appSettingsJson = null)
+    /// <summary>The process started (ip, which execs the daemon, or unshare for <c>asPid1</c>).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>
+    /// Starts the Failover sample in <paramref name="node"/> with the given arguments (interface eth0 is added), with extra
+    /// <paramref name="environment"/> variables; <paramref name="asPid1"/> runs it as PID 1 of a new PID namespace
+    /// (unshare), which with NOTIFY_SOCKET set is how a containerised systemd service looks to it.
+    /// </summary>
+    public static FailoverDaemon StartOurs(LabNode node, IEnumerable<string> args, string? appSettingsJson = null,
+        IReadOnlyDictionary<string, string>? environment = null, bool asPid1 = false)
     {
         var dir = Directory.CreateTempSubdirectory("vip-failover-").FullName; // working dir: no stray appsettings.json
         if (appSettingsJson is not null)
@@ -85,7 +93,11 @@ internal sealed partial class FailoverDaemon : IDisposable
             File.WriteAllText(Path.Combine(dir, "appsettings.json"), appSettingsJson);
         }
 
-        return Start($"ours@{node.Name}", false, node.Namespace, FailoverSample.DotnetHost, [FailoverSample.Dll, "--interface", node.Interface, .. args], dir);
+        string[] command = [FailoverSample.Dll, "--interface", node.Interface, .. args];
+        return asPid1
+            ? Start($"ours@{node.Name}", false, node.Namespace, TestingTools.Resolve("unshare"),
+                ["--pid", "--fork", "--kill-child", "--mount-proc", FailoverSample.DotnetHost, .. command], dir, environment)
+            : Start($"ours@{node.Name}", false, node.Namespace, FailoverSample.DotnetHost, command, dir, environment);
     }
 
     /// <summary>Starts keepalived in <paramref name="node"/> with <paramref name="config"/>.</summary>
@@ -98,7 +110,8 @@ internal sealed partial class FailoverDaemon : IDisposable
             ["-n", "-l", "-D", "-f", conf, "-p", Path.Combine(dir, "keepalived.pid"), "-r", Path.Combine(dir, "vrrp.pid")], dir);
     }
 
-    private static FailoverDaemon Start(string name, bool isKeepalived, string ns, string program, IEnumerable<string> args, string dir)
+    private static FailoverDaemon Start(string name, bool isKeepalived, string ns, string program, IEnumerable<string> args, string dir,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(TestingTools.Resolve("ip"))
         {
@@ -110,6 +123,11 @@ internal sealed partial class FailoverDaemon : IDisposable
         foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("VIRTUALIP__", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             psi.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
         }
 
         foreach (var a in new[] { "netns", "exec", ns, program }.Concat(args))

@@ -153,7 +153,7 @@ internal sealed partial class VrrpRouter
         }
 
         bool lower = priority < _priority;
-        if (lower && _preempt)
+        if (lower && _preempt && !AdminHoldLocked)
         {
             long now = _time.GetTimestamp();
             if (_preemptDelayTicks > 0 && (!_preemptDelayRunning || now < _preemptDeadline))

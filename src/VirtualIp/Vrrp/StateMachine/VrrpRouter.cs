@@ -393,6 +393,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
                 _disposed = true;
                 _advertTimer.Dispose();
                 _downTimer.Dispose();
+                _resignTimer?.Dispose();
                 _auth?.Dispose();
             }
 
@@ -405,7 +406,8 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     {
         lock (_gate)
         {
-            byte newPriority = _configuredPriority == 255 ? (byte)255 : (byte)Math.Clamp(effectivePriority, 1, 254);
+            _trackedPriority = _configuredPriority == 255 ? (byte)255 : (byte)Math.Clamp(effectivePriority, 1, 254);
+            byte newPriority = EffectivePriorityLocked(); // an operator's override or takeover wins over tracking
             bool priorityChanged = newPriority != _priority;
             _priority = newPriority;
             _trackingReason = reason;
@@ -604,6 +606,13 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             }
 
             _downArmed = false;
+            if (AdminHoldLocked)
+            {
+                // Resigned or in maintenance: never take over; keep following whoever advertises.
+                ResetDownTimerLocked(MasterDownTicks);
+                return;
+            }
+
             var reason = _priorityZeroPending ? VrrpTransitionReason.PriorityZeroReceived
                 : _preempting ? VrrpTransitionReason.Preempted
                 : VrrpTransitionReason.MasterDownTimer;
@@ -657,7 +666,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             return;
         }
 
-        if (_priority == 255)
+        if (_priority == 255 && !AdminHoldLocked)
         {
             _wantMaster = true;
             if (_group is null || _group.TryGoMaster(this))
@@ -834,6 +843,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private void RecordTransitionLocked(VrrpState old, VrrpState now, VrrpTransitionReason reason, string? detail)
     {
         _transitions++;
+        _lastTransition = new Control.VirtualRouterTransition(old, now, reason, detail, _time.GetUtcNow());
         Log.StateChanged(_logger, _name, _vrid, old, now, reason, detail ?? "");
         var args = new VrrpStateChangedEventArgs(_name, _vrid, _isIPv6, old, now, reason, MasterAddressLocked(), _priority, _time.GetUtcNow(), detail);
         EnqueueLocked(new VrrpAction(VrrpActionKind.RaiseStateChanged, args));
