@@ -12,6 +12,11 @@ using VirtualIp.Samples;
 // VirtualIp.Failover: a keepalived-like daemon on the library. One line per state change; SIGTERM gives the VIP up cleanly.
 // Exit codes: 0 stopped cleanly, 1 the platform refused (permissions, interface), 2 bad command line,
 // 78 (EX_CONFIG) invalid configuration: one "error: KEY ..." line per problem on stderr.
+if (args is [ImportKeepalivedCommand.Name, .. var importArgs])
+{
+    return ImportKeepalivedCommand.Run(importArgs, Console.Out, Console.Error); // exit codes in ImportKeepalivedCommand
+}
+
 if (!FailoverArguments.TryParse(args, out var cli, out bool verbose, out bool help, out string? error) || help)
 {
     if (error is not null)
