@@ -241,7 +241,15 @@ internal static partial class InstanceMapper
             switch (c.Name)
             {
                 case "key" when c.Args.Count >= 2 && Values.TryInt(c, 0, 1, 255, d, out int id):
-                    h.Keys.Add($"{id}:{c.Args[1]}"); // hex:HEX, file:PATH or text: the reader takes the same forms after "ID:"
+                    if (KeyLength(c.Args[1]) is int length and (< 32 or > 64))
+                    {
+                        d.Unmap(c, $"key {id} is {length} bytes; auth_hmac keys are 32..64 bytes");
+                    }
+                    else
+                    {
+                        h.Keys.Add($"{id}:{c.Args[1]}"); // hex:HEX, file:PATH or text: the reader takes the same forms after "ID:"
+                    }
+
                     break;
                 case "key":
                     if (c.Args.Count < 2)
@@ -278,6 +286,12 @@ internal static partial class InstanceMapper
 
         return h;
     }
+
+    /// <summary>The key's length in bytes, or null for a key file (read when the host starts).</summary>
+    private static int? KeyLength(string value) =>
+        value.StartsWith("file:", StringComparison.Ordinal) ? null
+        : value.StartsWith("hex:", StringComparison.Ordinal) ? (value.Length - 4) / 2
+        : value.Length;
 
     private static void TrackScripts(ConfigNode block, RouterModel r, Diagnostics d)
     {

@@ -155,6 +155,15 @@ public sealed class InstanceMappingTests
     }
 
     [Fact]
+    public void Auth_hmac_with_a_short_key_is_reported()
+    {
+        var (result, o) = ImportAssert.Imports(Instance("    version 3\n    auth_hmac {\n        key 1 hex:0011\n    }"));
+
+        Assert.Null(o.Routers[0].AuthHmac);
+        Assert.Contains("2 bytes", ImportAssert.Unmapped(result, 7, "key").Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Track_script_and_vrrp_script_become_a_check_with_weights()
     {
         var (result, o) = ImportAssert.Imports(Instance("""
