@@ -18,6 +18,11 @@ if (RuntimeControlHosting.IsControlClient(args))
     return await ControlClient.RunAsync(args[1..], Console.Out, Console.Error); // exit codes: see ControlClient
 }
 
+if (args is [ImportKeepalivedCommand.Name, .. var importArgs])
+{
+    return ImportKeepalivedCommand.Run(importArgs, Console.Out, Console.Error); // exit codes in ImportKeepalivedCommand
+}
+
 if (!FailoverArguments.TryParse(args, out var cli, out bool verbose, out bool help, out string? error) || help)
 {
     if (error is not null)

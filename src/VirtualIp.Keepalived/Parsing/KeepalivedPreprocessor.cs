@@ -1,0 +1,207 @@
+using System.Text;
+
+namespace VirtualIp.Keepalived.Parsing;
+
+/// <summary>
+/// keepalived's line-level processing: comments (<c>#</c> and <c>!</c> at the start of a word, outside quotes),
+/// conditional lines (<c>@ID</c>, <c>@^ID</c>), definitions (<c>$NAME=value</c>, used as <c>$NAME</c> or <c>${NAME}</c>)
+/// and <c>include</c> with globs relative to the including file. Never throws on input.
+/// </summary>
+internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagnostics)
+{
+    private const int MaxIncludeDepth = 16;
+    private readonly Dictionary<string, string> _definitions = new(StringComparer.Ordinal);
+    private readonly List<SourceLine> _lines = [];
+
+    public List<SourceLine> Run(string file, string text, string directory)
+    {
+        Process(file, text, directory, 0, []);
+        return _lines;
+    }
+
+    private void Process(string file, string text, string directory, int depth, HashSet<string> open)
+    {
+        var raw = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        for (int i = 0; i < raw.Length; i++)
+        {
+            int number = i + 1;
+            string line = StripComment(raw[i]).Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (line[0] == '@' && !ApplyCondition(file, number, ref line))
+            {
+                continue;
+            }
+
+            if (line[0] == '$' && TryDefine(file, number, line))
+            {
+                continue;
+            }
+
+            if (_definitions.Count > 0 && line.Contains('$', StringComparison.Ordinal))
+            {
+                line = Expand(line);
+            }
+
+            if (line.StartsWith("include", StringComparison.Ordinal) && (line.Length == 7 || char.IsWhiteSpace(line[7])))
+            {
+                Include(file, number, line[7..].Trim().Trim('"'), directory, depth, open);
+                continue;
+            }
+
+            _lines.Add(new SourceLine(file, number, line));
+        }
+    }
+
+    private bool ApplyCondition(string file, int number, ref string line)
+    {
+        bool negate = line.Length > 1 && line[1] == '^';
+        int start = negate ? 2 : 1;
+        int end = line.IndexOfAny([' ', '\t'], start);
+        if (end < 0)
+        {
+            diagnostics.Unmap(file, number, line, "a conditional line with nothing after the config id");
+            return false;
+        }
+
+        string id = line[start..end];
+        string rest = line[end..].Trim();
+        bool matches = configId is not null && string.Equals(configId, id, StringComparison.Ordinal);
+        if (configId is null)
+        {
+            diagnostics.Unmap(file, number, "@" + (negate ? "^" : "") + id,
+                $"conditional on config id '{id}'; {(negate ? "applied" : "skipped")} as keepalived does without -i (import with --config-id {id} to choose)");
+        }
+
+        line = rest;
+        return matches != negate && rest.Length > 0;
+    }
+
+    private bool TryDefine(string file, int number, string line)
+    {
+        int eq = line.IndexOf('=', StringComparison.Ordinal);
+        if (eq < 2 || !(char.IsAsciiLetter(line[1]) || line[1] == '_'))
+        {
+            return false;
+        }
+
+        string name = line[1..eq].TrimEnd();
+        foreach (char c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                return false;
+            }
+        }
+
+        string value = line[(eq + 1)..].Trim();
+        if (value.EndsWith('\\'))
+        {
+            diagnostics.Unmap(file, number, "$" + name, "multi-line definitions are not supported; the definition is ignored");
+            return true;
+        }
+
+        _definitions[name] = Expand(value);
+        return true;
+    }
+
+    private string Expand(string line)
+    {
+        var sb = new StringBuilder(line.Length);
+        for (int i = 0; i < line.Length; i++)
+        {
+            if (line[i] == '$' && i + 1 < line.Length)
+            {
+                bool braced = line[i + 1] == '{';
+                int start = braced ? i + 2 : i + 1;
+                int end = start;
+                while (end < line.Length && (char.IsAsciiLetterOrDigit(line[end]) || line[end] == '_'))
+                {
+                    end++;
+                }
+
+                bool closed = !braced || (end < line.Length && line[end] == '}');
+                if (end > start && closed && _definitions.TryGetValue(line[start..end], out var value))
+                {
+                    sb.Append(value);
+                    i = braced ? end : end - 1;
+                    continue;
+                }
+            }
+
+            sb.Append(line[i]);
+        }
+
+        return sb.ToString();
+    }
+
+    private void Include(string file, int number, string pattern, string directory, int depth, HashSet<string> open)
+    {
+        if (pattern.Length == 0)
+        {
+            diagnostics.Unmap(file, number, "include", "no file named");
+            return;
+        }
+
+        if (depth >= MaxIncludeDepth)
+        {
+            diagnostics.Error(file, number, $"include nested more than {MaxIncludeDepth} deep");
+            return;
+        }
+
+        var matches = Glob.Expand(Path.IsPathRooted(pattern) ? pattern : Path.Combine(directory, pattern));
+        if (matches.Count == 0)
+        {
+            diagnostics.Unmap(file, number, "include", $"no file matches '{pattern}'");
+            return;
+        }
+
+        foreach (var path in matches)
+        {
+            string full = Path.GetFullPath(path);
+            if (open.Contains(full))
+            {
+                diagnostics.Error(file, number, $"include loop: '{path}' includes itself");
+                continue;
+            }
+
+            string text;
+            try
+            {
+                text = File.ReadAllText(full);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                diagnostics.Unmap(file, number, "include", $"'{path}' cannot be read: {ex.Message}");
+                continue;
+            }
+
+            open.Add(full);
+            Process(path, text, Path.GetDirectoryName(full) ?? directory, depth + 1, open);
+            open.Remove(full);
+        }
+    }
+
+    /// <summary>The line without its comment: <c>#</c> or <c>!</c> at the start of the line or after a blank, outside double quotes.</summary>
+    internal static string StripComment(string line)
+    {
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && (c is '#' or '!') && (i == 0 || char.IsWhiteSpace(line[i - 1])))
+            {
+                return line[..i];
+            }
+        }
+
+        return line;
+    }
+}
