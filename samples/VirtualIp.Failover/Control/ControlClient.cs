@@ -122,7 +122,7 @@ internal static class ControlClient
                 case "status" or "takeover" when arg is null:
                     break;
                 case "resign" when arg is null:
-                    if (duration is not null && !(Durations.TryParse(duration, out var d) && d > TimeSpan.Zero))
+                    if (duration is not null && !(DurationText.TryParse(duration, out var d) && d > TimeSpan.Zero))
                     {
                         error = $"--for {duration}: not a positive duration such as 30s or 5m.";
                         return false;

@@ -85,7 +85,7 @@ internal sealed record ControlCommand(string Command, string? Router, string Rea
 
                     if (text is not null)
                     {
-                        if (!Durations.TryParse(text, out var d) || d <= TimeSpan.Zero)
+                        if (!DurationText.TryParse(text, out var d) || d <= TimeSpan.Zero)
                         {
                             error = $"\"for\": '{text}' is not a positive duration such as 30s or 5m";
                             return false;
