@@ -43,6 +43,9 @@ internal sealed class VirtualIpMetrics : IDisposable
 
     public void Track(IVirtualRouter router) => _routers[router.Name] = router;
 
+    /// <summary>Stops observing a router removed by a configuration reload.</summary>
+    public void Untrack(IVirtualRouter router) => _routers.TryRemove(new KeyValuePair<string, IVirtualRouter>(router.Name, router));
+
     public void Transition(VrrpStateChangedEventArgs e) =>
         _transitions.Add(1, new("router", e.RouterName), new("from", e.OldState.ToString()), new("to", e.NewState.ToString()), new("reason", e.Reason.ToString()));
 

@@ -217,10 +217,10 @@ internal sealed partial class BackendHealthTracker : IBackendHealthSource, IPass
         }
     }
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Backend '{Backend}' healthy: {Healthy} ({Reason}).")]
+    [LoggerMessage(EventId = 1220, Level = LogLevel.Information, Message = "Backend '{Backend}' healthy: {Healthy} ({Reason}).")]
     private static partial void LogBackendHealthChanged(ILogger logger, string backend, bool healthy, string reason);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Error, Message = "A BackendHealthChanged handler for backend '{Backend}' threw.")]
+    [LoggerMessage(EventId = 1221, Level = LogLevel.Error, Message = "A BackendHealthChanged handler for backend '{Backend}' threw.")]
     private static partial void LogHandlerFailed(ILogger logger, string backend, Exception exception);
 
     private sealed class Backend(string id, BackendHealthTracker owner)
