@@ -76,6 +76,9 @@ internal sealed partial class FailoverDaemon : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The daemon's working directory (where the Failover sample reads appsettings.json from, with reload on change).</summary>
+    public string WorkingDirectory => _dir;
+
     /// <summary>Starts the Failover sample in <paramref name="node"/> with the given arguments (interface eth0 is added).</summary>
     public static FailoverDaemon StartOurs(LabNode node, IEnumerable<string> args, string? appSettingsJson = null)
     {

@@ -31,6 +31,11 @@ internal sealed partial class VrrpRouter
                 _preemptDelayRunning = false;
             }
 
+            if (next.AuthHmac is { ActiveKey: >= 1 and <= 255 } hmac)
+            {
+                _auth?.TrySetActiveKey((byte)hmac.ActiveKey);
+            }
+
             bool advertChanged = false;
             byte priority = (byte)next.Priority;
             if (priority != _configuredPriority)

@@ -127,14 +127,15 @@ internal sealed class VrrpRouterConfiguration
 
     /// <summary>Whether nothing at all changed.</summary>
     public bool SameAs(VrrpRouterConfiguration next) =>
-        CanReconfigureTo(next) && Priority == next.Priority && AdvertisementInterval == next.AdvertisementInterval && Preempt == next.Preempt
+        CanReconfigureTo(next) && AuthHmac?.ActiveKey == next.AuthHmac?.ActiveKey && Priority == next.Priority && AdvertisementInterval == next.AdvertisementInterval && Preempt == next.Preempt
         && PreemptDelay == next.PreemptDelay && Vips.SequenceEqual(next.Vips) && TracksEqual(next);
 
     /// <summary>Whether the tracked checks and interfaces are the same.</summary>
     public bool TracksEqual(VrrpRouterConfiguration next) => TrackChecks.SequenceEqual(next.TrackChecks) && TrackInterfaces.SequenceEqual(next.TrackInterfaces);
 
+    // The active key is not part of it: Reconfigure switches it (hitless rotation, keepalived's active_key + reload).
     private static bool SameAuth(VrrpAuthHmacOptions? a, VrrpAuthHmacOptions? b) =>
-        a is null ? b is null : b is not null && a.Keys.SequenceEqual(b.Keys) && a.ActiveKey == b.ActiveKey && a.Mode == b.Mode
+        a is null ? b is null : b is not null && a.Keys.SequenceEqual(b.Keys) && a.Mode == b.Mode
             && a.AntiReplay == b.AntiReplay && a.TimeWindow == b.TimeWindow;
 
     private static VrrpAuthHmacOptions? Copy(VrrpAuthHmacOptions? a) => a is null ? null
