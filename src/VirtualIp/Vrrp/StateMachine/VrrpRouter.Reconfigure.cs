@@ -49,6 +49,11 @@ internal sealed partial class VrrpRouter
             if (intervalCs != _intervalCs)
             {
                 _intervalCs = intervalCs;
+                if (next.MinimumAdoptedInterval is null)
+                {
+                    _minIntervalCs = Math.Max((ushort)1, Math.Min(_intervalCs, DefaultIntervalFloorCs)); // as at construction
+                }
+
                 if (_state == VrrpState.Master)
                 {
                     _masterIntervalCs = intervalCs;
