@@ -23,7 +23,6 @@ public static class VirtualIpServiceCollectionExtensions
     public static IVirtualIpBuilder AddVirtualIp(this IServiceCollection services, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance); // hosts register theirs first
         services.TryAddSingleton(TimeProvider.System);
         services.AddVirtualIpHealth();
         services.TryAddSingleton<VirtualIpEventStream>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Diagnostics;
 using VirtualIp.Election;
 using VirtualIp.Events;
@@ -13,9 +14,9 @@ namespace VirtualIp.Hosting;
 /// commands. Every output runs on its own: one that throws is logged (naming it) and the others still run.
 /// </summary>
 internal sealed partial class EventBridge(VirtualIpEventStream events, VirtualIpMetrics metrics, NotifyDispatcher notify, ConflictDetection conflicts,
-    IHealthMonitor health, TimeProvider time, ILoggerFactory loggers)
+    IHealthMonitor health, TimeProvider time, ILoggerFactory? loggerFactory = null)
 {
-    private readonly ILogger _logger = loggers.CreateLogger("VirtualIp");
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VirtualIp");
 
     /// <summary>Starts translating health changes and reporting event-handler failures.</summary>
     public void Start()

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Election;
 
 namespace VirtualIp.Hosting;
 
 /// <summary>Dispatches transitions to the notify commands: one <see cref="NotifyRunner"/> per router (commands of one router never overlap).</summary>
-internal sealed class NotifyDispatcher(ILoggerFactory loggers)
+internal sealed class NotifyDispatcher(ILoggerFactory? loggerFactory = null)
 {
-    private readonly ILogger _logger = loggers.CreateLogger("VirtualIp.Notify");
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VirtualIp.Notify");
     private readonly Dictionary<string, NotifyRunner> _runners = new(StringComparer.Ordinal);
     private volatile NotifyOptions _options = new();
 

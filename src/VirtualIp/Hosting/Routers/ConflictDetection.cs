@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Announcing;
 using VirtualIp.Diagnostics;
 using VirtualIp.Election;
@@ -12,9 +13,10 @@ namespace VirtualIp.Hosting;
 /// VIP conflict detection (RFC 5227 2.4): one claim listener and <see cref="VipConflictDetector"/> per router interface; a
 /// router's VIPs are held while it is master.
 /// </summary>
-internal sealed class ConflictDetection(PlatformSession session, VirtualIpEventStream events, VirtualIpMetrics metrics, TimeProvider time, ILoggerFactory loggers)
+internal sealed class ConflictDetection(PlatformSession session, VirtualIpEventStream events, VirtualIpMetrics metrics, TimeProvider time, ILoggerFactory? loggerFactory = null)
     : IAsyncDisposable
 {
+    private readonly ILoggerFactory _loggers = loggerFactory ?? NullLoggerFactory.Instance;
     private readonly ConcurrentDictionary<string, VipConflictDetector> _detectors = new(StringComparer.Ordinal);
     private readonly List<IAsyncDisposable> _listeners = [];
 
@@ -32,7 +34,7 @@ internal sealed class ConflictDetection(PlatformSession session, VirtualIpEventS
         }
 
         var info = await session.Raw.GetInterfaceAsync(interfaceName, cancellationToken).ConfigureAwait(false);
-        var detector = new VipConflictDetector(interfaceName, info.Mac, session.Announcer, time, loggers.CreateLogger<VipConflictDetector>(), c =>
+        var detector = new VipConflictDetector(interfaceName, info.Mac, session.Announcer, time, _loggers.CreateLogger<VipConflictDetector>(), c =>
         {
             metrics.VipConflict(c.Interface);
             events.Publish(new VipConflictEvent(c.Timestamp, c.Interface, c.Address, c.ForeignMac, c.Router, c.Defended));

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Election;
 using VirtualIp.Health;
 using VirtualIp.Vrrp;
@@ -11,9 +12,10 @@ namespace VirtualIp.Hosting;
 /// (<see cref="VrrpRouter.Reconfigure"/>) or, when their identity changed (VRID, interface, family…), removed and added.
 /// </summary>
 internal sealed partial class RouterSet(PlatformSession session, EventBridge bridge, ConflictDetection conflicts, IHealthMonitor health, TimeProvider time,
-    ILoggerFactory loggers) : IAsyncDisposable
+    ILoggerFactory? loggerFactory = null) : IAsyncDisposable
 {
-    private readonly ILogger _logger = loggers.CreateLogger("VirtualIp.Hosting");
+    private readonly ILoggerFactory _loggers = loggerFactory ?? NullLoggerFactory.Instance;
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VirtualIp.Hosting");
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private volatile IVirtualRouter[] _routers = [];
     private VrrpRouterBuilder? _builder;
@@ -35,7 +37,7 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
     public async Task StartAsync(IReadOnlyList<VrrpRouterConfiguration> configs, bool detectConflicts, CancellationToken cancellationToken)
     {
         _detectConflicts = detectConflicts;
-        _builder = new VrrpRouterBuilder(c => session.Platform!.CreateTransport(c.ToOptions()), session.Binder, session.Announcer, time, loggers);
+        _builder = new VrrpRouterBuilder(c => session.Platform!.CreateTransport(c.ToOptions()), session.Binder, session.Announcer, time, _loggers);
         var created = new List<Entry>();
         foreach (var c in configs)
         {
@@ -140,7 +142,7 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
         }
 
         await session.PrepareAsync(c.Interface, cancellationToken).ConfigureAwait(false);
-        entry.Tracking = await RouterTracking.StartAsync(router, c, health, session, bridge, loggers, cancellationToken).ConfigureAwait(false);
+        entry.Tracking = await RouterTracking.StartAsync(router, c, health, session, bridge, _loggers, cancellationToken).ConfigureAwait(false);
         if (_detectConflicts)
         {
             await conflicts.EnsureAsync(c.Interface, cancellationToken).ConfigureAwait(false);
@@ -176,7 +178,7 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
         if (retrack)
         {
             e.Tracking?.Dispose();
-            e.Tracking = await RouterTracking.StartAsync(e.Router, next, health, session, bridge, loggers, cancellationToken).ConfigureAwait(false);
+            e.Tracking = await RouterTracking.StartAsync(e.Router, next, health, session, bridge, _loggers, cancellationToken).ConfigureAwait(false);
             if (e.Tracking is null)
             {
                 e.Router.UpdateTracking(next.Priority, fault: false, "tracking removed");

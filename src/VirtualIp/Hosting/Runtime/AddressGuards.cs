@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Addressing;
 using VirtualIp.Binding;
 using VirtualIp.Events;
@@ -10,8 +11,9 @@ namespace VirtualIp.Hosting;
 /// Address housekeeping: removes what a crashed run left behind (once, at start, before anything is bound) and runs one
 /// <see cref="VipGuard"/> per interface to put back VIPs something else deletes while we hold them.
 /// </summary>
-internal sealed class AddressGuards(VirtualIpEventStream events, TimeProvider time, ILoggerFactory loggers) : IAsyncDisposable
+internal sealed class AddressGuards(VirtualIpEventStream events, TimeProvider time, ILoggerFactory? loggerFactory = null) : IAsyncDisposable
 {
+    private readonly ILoggerFactory _loggers = loggerFactory ?? NullLoggerFactory.Instance;
     private readonly ConcurrentDictionary<string, VipGuard> _guards = new(StringComparer.Ordinal);
 
     /// <summary>The guard of <paramref name="interfaceName"/>, or null.</summary>
@@ -39,7 +41,7 @@ internal sealed class AddressGuards(VirtualIpEventStream events, TimeProvider ti
             return;
         }
 
-        var guard = new VipGuard(raw, watcher, interfaceName, new VipGuardOptions(), time, loggers.CreateLogger<VipGuard>());
+        var guard = new VipGuard(raw, watcher, interfaceName, new VipGuardOptions(), time, _loggers.CreateLogger<VipGuard>());
         guard.Deleted += (_, e) => events.Publish(new VipDeletedExternallyEvent(time.GetUtcNow(), interfaceName, e.Vip.Address, Restored: false));
         guard.Restored += (_, e) => events.Publish(new VipDeletedExternallyEvent(time.GetUtcNow(), interfaceName, e.Vip.Address, Restored: true));
         await guard.StartAsync(cancellationToken).ConfigureAwait(false);

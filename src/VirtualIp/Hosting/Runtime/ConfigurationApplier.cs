@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace VirtualIp.Hosting;
 
@@ -8,9 +9,9 @@ namespace VirtualIp.Hosting;
 /// and for every accepted reload; calls are serialized by the callers (start, then the reloader's queue).
 /// </summary>
 internal sealed partial class ConfigurationApplier(PlatformSession session, AddressGuards guards, StaticVipSet statics, HealthCheckSet checks,
-    RouterSet routers, ILoggerFactory loggers)
+    RouterSet routers, ILoggerFactory? loggerFactory = null)
 {
-    private readonly ILogger _logger = loggers.CreateLogger("VirtualIp");
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VirtualIp");
     private bool _open;
     private bool _routersStarted;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace VirtualIp.Hosting;
@@ -10,9 +11,9 @@ namespace VirtualIp.Hosting;
 /// one is rejected: every problem is logged with its key and the running configuration is kept.
 /// </summary>
 internal sealed partial class ConfigurationReloader(IOptionsMonitor<VirtualIpOptions> monitor, ConfigurationApplier applier, AnnouncerOptionsSource announcements,
-    NotifyDispatcher notify, TimeProvider time, ILoggerFactory loggers) : IDisposable
+    NotifyDispatcher notify, TimeProvider time, ILoggerFactory? loggerFactory = null) : IDisposable
 {
-    private readonly ILogger _logger = loggers.CreateLogger("VirtualIp.Reload");
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VirtualIp.Reload");
     private readonly Lock _gate = new();
     private Task _tail = Task.CompletedTask;
     private IDisposable? _subscription;

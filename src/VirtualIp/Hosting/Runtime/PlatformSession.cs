@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Announcing;
 using VirtualIp.Binding;
 using VirtualIp.Diagnostics;
@@ -11,9 +12,10 @@ namespace VirtualIp.Hosting;
 /// the announcer. Opened by the orchestrator at start, disposed at stop; the other parts use it.
 /// </summary>
 internal sealed partial class PlatformSession(PlatformAccessor platforms, VirtualIpEventStream events, VirtualIpMetrics metrics, AddressGuards guards,
-    AnnouncerOptionsSource announcements, TimeProvider time, ILoggerFactory loggers) : IAsyncDisposable
+    AnnouncerOptionsSource announcements, TimeProvider time, ILoggerFactory? loggerFactory = null) : IAsyncDisposable
 {
-    private readonly ILogger _logger = loggers.CreateLogger("VirtualIp.Hosting");
+    private readonly ILoggerFactory _loggers = loggerFactory ?? NullLoggerFactory.Instance;
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VirtualIp.Hosting");
     private readonly HashSet<string> _prepared = new(StringComparer.Ordinal);
     private IVipAnnouncer? _announcer;
     private VipAnnouncer? _owned;
@@ -41,7 +43,7 @@ internal sealed partial class PlatformSession(PlatformAccessor platforms, Virtua
         }
 
         _binder = new ObservedBinder(platform.Binder, events, metrics, time, guards.GuardFor);
-        _owned = new VipAnnouncer(platform.FrameSenders, platform.Binder, new AnnouncementFrames(), announcements, time, loggers.CreateLogger<VipAnnouncer>());
+        _owned = new VipAnnouncer(platform.FrameSenders, platform.Binder, new AnnouncementFrames(), announcements, time, _loggers.CreateLogger<VipAnnouncer>());
         _owned.FrameSent += (iface, _, _) => metrics.Announced(iface);
         _announcer = _owned;
     }

@@ -1,13 +1,14 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Addressing;
 using VirtualIp.Binding;
 
 namespace VirtualIp.Hosting;
 
 /// <summary>The static VIPs: bound while the host runs, announced when asked; a reload binds what was added and releases what was removed.</summary>
-internal sealed partial class StaticVipSet(PlatformSession session, ILoggerFactory loggers)
+internal sealed partial class StaticVipSet(PlatformSession session, ILoggerFactory? loggerFactory = null)
 {
-    private readonly ILogger _logger = loggers.CreateLogger("VirtualIp.Hosting");
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VirtualIp.Hosting");
     private readonly List<(string Interface, VipAddress Vip)> _bound = [];
     private readonly Dictionary<string, IDisposable> _announcing = new(StringComparer.Ordinal);
     private IReadOnlyList<StaticVipGroup> _current = [];

@@ -84,4 +84,24 @@ public sealed class ReconfigureTests
         Assert.Throws<ArgumentException>(() => a.Router.Reconfigure(moved));
         Assert.Equal(51, a.Router.VirtualRouterId);
     }
+
+    [Fact]
+    public void A_new_active_hmac_key_is_switched_in_place()
+    {
+        static void Hmac(VrrpRouterOptions o, int active) => o.AuthHmac = new VrrpAuthHmacOptions
+        {
+            Keys = ["1:hex:" + new string('a', 64), "2:hex:" + new string('b', 64)],
+            ActiveKey = active,
+        };
+
+        var net = new SimulatedNetwork();
+        var a = Sim.Node(net, "192.0.2.1", Sim.Options("a", 200, o => Hmac(o, 1)));
+        Sim.Start(a);
+        net.Run(TimeSpan.FromSeconds(5));
+        var next = Config("a", 200, o => Hmac(o, 2));
+        Assert.True(Config("a", 200, o => Hmac(o, 1)).CanReconfigureTo(next));
+        a.Router.Reconfigure(next);
+        Assert.Equal((byte)2, a.Router.ActiveAuthKeyId);
+        Assert.Equal(VrrpState.Master, a.State);
+    }
 }
