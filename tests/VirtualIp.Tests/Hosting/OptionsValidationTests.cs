@@ -72,6 +72,28 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void Tracking_written_apart_from_the_router_lands_on_the_routers_options()
+    {
+        var config = Valid();
+        config["VirtualIp:Checks:0:Name"] = "app";
+        config["VirtualIp:Checks:0:Target"] = "exec:true";
+        config["VirtualIp:Routers:0:TrackChecks:0:Check"] = "app";
+        config["VirtualIp:Routers:0:TrackChecks:0:Weight"] = "-10";
+        config["VirtualIp:Tracking:0:Router"] = "web";
+        config["VirtualIp:Tracking:0:Interface"] = "eth1";
+        config["VirtualIp:Tracking:0:Weight"] = "-20";
+        var options = new VirtualIpOptions();
+        VirtualIpConfigurationReader.Read(new ConfigurationBuilder().AddInMemoryCollection(config).Build().GetSection("VirtualIp"), options);
+        Assert.Empty(options.ReadErrors);
+        var router = Assert.Single(options.Routers);
+        var check = Assert.Single(router.TrackChecks);
+        Assert.Equal(("app", -10), (check.Name, check.Weight));
+        var iface = Assert.Single(router.TrackInterfaces);
+        Assert.Equal(("eth1", -20), (iface.Name, iface.Weight));
+        Assert.Empty(VirtualIpOptionsValidator.Check(options));
+    }
+
+    [Fact]
     public void Duplicate_vrid_on_one_interface_is_named()
     {
         var config = Valid();
