@@ -14,6 +14,7 @@ internal static class FailoverArguments
     public const string Usage = """
         usage: VirtualIp.Failover --interface IF --vrid N --priority P --vip CIDR [--vip CIDR ...]
                                   [--advert-interval 1s|100ms|20ms] [--vrrp-version 2|3] [--unicast-peer ADDR ...]
+                                  [--unicast-source ADDR] [--strict-unicast-ttl]
                                   [--no-preempt] [--preempt-delay 2s] [--auth-pass PASS] [--name NAME]
                                   [--auth-hmac-key ID:hex:HEX|ID:file:PATH ...] [--auth-hmac-active-key ID]
                                      [--auth-hmac-mode enforce|permissive|receive-only] [--auth-hmac-anti-replay time|monotonic]
@@ -63,8 +64,8 @@ internal static class FailoverArguments
                 return null;
             }
 
-            string? value = arg is "--verbose" or "--no-preempt" or "-h" or "--help" ? null : Next();
-            if (value is null && arg is not ("--verbose" or "--no-preempt" or "-h" or "--help"))
+            string? value = arg is "--verbose" or "--no-preempt" or "--strict-unicast-ttl" or "-h" or "--help" ? null : Next();
+            if (value is null && arg is not ("--verbose" or "--no-preempt" or "--strict-unicast-ttl" or "-h" or "--help"))
             {
                 error = $"{arg} needs a value.";
                 return false;
@@ -95,7 +96,17 @@ internal static class FailoverArguments
 
                     config[$"{R}UnicastPeers:{peers++}"] = value;
                     break;
+                case "--unicast-source":
+                    if (!IPAddress.TryParse(value, out _))
+                    {
+                        error = $"--unicast-source {value}: not an IP address.";
+                        return false;
+                    }
+
+                    config[R + "UnicastSource"] = value;
+                    break;
                 case "--no-preempt": config[R + "Preempt"] = "false"; break;
+                case "--strict-unicast-ttl": config[R + "StrictUnicastTtl"] = "true"; break;
                 case "--preempt-delay": config[R + "PreemptDelay"] = value; break;
                 case "--auth-pass": config[R + "AuthPassword"] = value; break;
                 case "--auth-hmac-key":

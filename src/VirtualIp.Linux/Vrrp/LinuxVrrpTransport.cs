@@ -38,7 +38,7 @@ public static class LinuxVrrpTransport
     /// Opens the transport a router needs: its interface, the family of its VIPs and its unicast peers. Pass it as the
     /// transport factory of <see cref="VirtualRouterFactory"/>: <c>VirtualRouterFactory.Create(routers, o =&gt; LinuxVrrpTransport.CreateForRouter(o), binder)</c>.
     /// </summary>
-    /// <param name="router">The router configuration (Interface, Vips, UnicastPeers are used).</param>
+    /// <param name="router">The router configuration (Interface, Vips, UnicastPeers, UnicastSource, StrictUnicastTtl are used).</param>
     /// <param name="loggerFactory">Logs start, send/receive errors and handler failures; null for none.</param>
     /// <param name="timeProvider">Time source for the back-off after receive errors; null for <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentException">The router has no VIPs (the family is unknown).</exception>
@@ -51,10 +51,21 @@ public static class LinuxVrrpTransport
             throw new ArgumentException($"Router '{router.Name}' has no VIPs, so the address family of its transport is unknown.", nameof(router));
         }
 
-        var options = new LinuxVrrpTransportOptions { InterfaceName = router.Interface, IsIPv6 = router.Vips[0].IsIPv6 };
+        var options = new LinuxVrrpTransportOptions
+        {
+            InterfaceName = router.Interface,
+            IsIPv6 = router.Vips[0].IsIPv6,
+            SourceAddress = router.UnicastPeers.Count > 0 ? router.UnicastSource : null,
+            StrictTtl = router.UnicastPeers.Count == 0 || router.StrictUnicastTtl,
+        };
         foreach (var peer in router.UnicastPeers)
         {
             options.UnicastPeers.Add(peer);
+        }
+
+        foreach (var vip in router.Vips)
+        {
+            options.ExcludedSourceAddresses.Add(vip.Address);
         }
 
         return Create(options, loggerFactory, timeProvider);

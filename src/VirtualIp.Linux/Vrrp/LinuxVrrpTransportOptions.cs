@@ -18,11 +18,15 @@ public sealed class LinuxVrrpTransportOptions
     public IList<IPAddress> UnicastPeers { get; } = new List<IPAddress>();
 
     /// <summary>
-    /// The source address (keepalived <c>unicast_src_ip</c>). When null: the interface's first IPv4 address, or
-    /// its IPv6 link-local address. When set, it is also the multicast source; in unicast mode (and always for
-    /// IPv6) the socket is bound to it.
+    /// The source address (keepalived <c>unicast_src_ip</c>). When null: the interface's first address of the family
+    /// that is not in <see cref="ExcludedSourceAddresses"/> — for IPv6 the link-local one, or in unicast mode a global
+    /// one when a peer is global. When set, it is also the multicast source. In unicast mode the socket is always bound
+    /// to the source (so adverts never leave from a VIP the kernel would prefer); for IPv6 also when it is set.
     /// </summary>
     public IPAddress? SourceAddress { get; set; }
+
+    /// <summary>Addresses never chosen as the default source: the VIPs of the routers on this transport.</summary>
+    public IList<IPAddress> ExcludedSourceAddresses { get; } = new List<IPAddress>();
 
     /// <summary>
     /// Strict mode (default true): the socket's kernel filter also drops packets whose TTL / hop limit is not 255

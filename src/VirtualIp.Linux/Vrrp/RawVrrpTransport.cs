@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.Metrics;
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -123,13 +122,12 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFil
             throw VrrpTransportErrors.FromErrno("if_nametoindex", errno == 0 ? VrrpNative.ENODEV : errno, name, isIPv6);
         }
 
-        var local = options.SourceAddress ?? FindLocalAddress(name, isIPv6);
+        var unicast = options.UnicastPeers.Count > 0;
+        var local = options.SourceAddress ?? VrrpSourceAddress.Find(name, isIPv6, options.UnicastPeers, options.ExcludedSourceAddresses);
         if (isIPv6 && local.IsIPv6LinkLocal && local.ScopeId == 0)
         {
             local = WithScope(local, index);
         }
-
-        var unicast = options.UnicastPeers.Count > 0;
         var destinations = unicast
             ? options.UnicastPeers.Select(p => isIPv6 && p.IsIPv6LinkLocal && p.ScopeId == 0 ? WithScope(p, index) : p).ToArray()
             : [isIPv6 ? s_ipv6Group : s_ipv4Group];
@@ -143,7 +141,7 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFil
         var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
         try
         {
-            Configure(socket, name, index, isIPv6, unicast, options.SourceAddress is null ? null : local);
+            Configure(socket, name, index, isIPv6, unicast, unicast || options.SourceAddress is not null ? local : null);
             socket.Blocking = false;
         }
         catch (SocketException ex)
@@ -483,25 +481,6 @@ internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFil
             : (address.GetAddressBytes()[0] & 0xF0) == 0xE0;
 
     private static IPAddress WithScope(IPAddress address, int index) => new(address.GetAddressBytes(), index);
-
-    private static IPAddress FindLocalAddress(string name, bool isIPv6)
-    {
-        var nic = NetworkInterface.GetAllNetworkInterfaces().FirstOrDefault(n => n.Name == name)
-            ?? throw VrrpTransportErrors.FromErrno("looking up the interface", VrrpNative.ENODEV, name, isIPv6);
-        foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
-        {
-            var a = unicast.Address;
-            if (isIPv6 ? a.AddressFamily == AddressFamily.InterNetworkV6 && a.IsIPv6LinkLocal : a.AddressFamily == AddressFamily.InterNetwork)
-            {
-                return a;
-            }
-        }
-
-        throw new VrrpTransportException(
-            $"VRRP {(isIPv6 ? "IPv6" : "IPv4")} transport on '{name}': the interface has no {(isIPv6 ? "IPv6 link-local" : "IPv4")} address",
-            VrrpNative.EADDRNOTAVAIL, name,
-            isIPv6 ? "bring the link up with IPv6 enabled (addrgenmode eui64) or set SourceAddress" : "add an address to the interface or set SourceAddress");
-    }
 
     private static void Configure(Socket socket, string name, int index, bool isIPv6, bool unicast, IPAddress? source)
     {

@@ -55,6 +55,19 @@ internal static partial class VirtualIpConfigurationReader
                 }
             }
 
+            if (rs["UnicastSource"] is { Length: > 0 } unicastSource)
+            {
+                if (IPAddress.TryParse(unicastSource, out var source))
+                {
+                    o.UnicastSource = source;
+                }
+                else
+                {
+                    errors.Add($"{rs.Path}:UnicastSource = '{unicastSource}' is not an IP address.");
+                }
+            }
+
+            r.Bool(rs, "StrictUnicastTtl", v => o.StrictUnicastTtl = v);
             foreach (var p in Reader.List(rs, "KnownPeers"))
             {
                 if (IPAddress.TryParse(p.Value, out var peer))

@@ -31,6 +31,7 @@ public sealed class MixedClusterTests
         "v2-ipv4" => new ClusterSpec(2, IPv6: false, Unicast: false, TimeSpan.FromSeconds(1)), // VRRPv2 adverts are whole seconds
         "v3-ipv6" => new ClusterSpec(3, IPv6: true, Unicast: false, TimeSpan.FromMilliseconds(100)),
         "v3-ipv4-unicast" => new ClusterSpec(3, IPv6: false, Unicast: true, TimeSpan.FromMilliseconds(100)),
+        "v3-ipv6-unicast" => new ClusterSpec(3, IPv6: true, Unicast: true, TimeSpan.FromMilliseconds(100)),
         _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, "unknown variant"),
     };
 
@@ -43,6 +44,8 @@ public sealed class MixedClusterTests
     [InlineData("v3-ipv6", false)]
     [InlineData("v3-ipv4-unicast", true)]
     [InlineData("v3-ipv4-unicast", false)]
+    [InlineData("v3-ipv6-unicast", true)]
+    [InlineData("v3-ipv6-unicast", false)]
     public async Task Mixed_cluster_follows_priority_and_fails_over_both_ways(string variant, bool oursIsMaster)
     {
         TestEnvironment.RequireRootAndTools("ip", "keepalived");

@@ -23,6 +23,9 @@ internal sealed partial class VrrpRouter
     private bool _priorityZeroFromMasterOnly;
     private ushort _minIntervalCs;
     private byte[][]? _knownPeers;
+
+    // Unicast peers whose adverts are accepted whatever their TTL / hop limit (null: multicast, or StrictUnicastTtl).
+    private byte[][]? _ttlExemptPeers;
     private byte _masterPriority;
     private long _lastMasterAdvert;
     private long _lastReply;
@@ -68,6 +71,9 @@ internal sealed partial class VrrpRouter
         }
 
         _knownPeers = peers.Count > 0 ? [.. peers] : null;
+        _ttlExemptPeers = options.UnicastPeers is { Count: > 0 } unicast && !options.StrictUnicastTtl
+            ? [.. unicast.Select(p => p.GetAddressBytes())]
+            : null;
         _warnings = new RejectLogLimiter(VrrpRouterStatistics.ReasonCount + 2, 60 * _frequency);
     }
 

@@ -16,7 +16,9 @@ internal sealed partial class VrrpRouter
                 return;
             }
 
-            if (packet.Ttl != 255)
+            // Unicast adverts from a configured peer are taken whatever their hop limit (StrictUnicastTtl turns that off).
+            bool ttlExempt = packet.Ttl != 255 && IsTtlExemptLocked(packet.SourceAddress);
+            if (packet.Ttl != 255 && !ttlExempt)
             {
                 RejectLocked(VrrpRejectReason.BadTtl);
                 return;
@@ -35,7 +37,7 @@ internal sealed partial class VrrpRouter
                 return;
             }
 
-            var context = new VrrpReceiveContext(packet.IsIPv6, packet.Ttl, packet.SourceAddress, packet.DestinationAddress)
+            var context = new VrrpReceiveContext(packet.IsIPv6, ttlExempt ? (byte)255 : packet.Ttl, packet.SourceAddress, packet.DestinationAddress)
             {
                 ExpectedVersion = _version,
                 ChecksumMode = VrrpChecksumMode.AcceptEither,
@@ -264,6 +266,25 @@ internal sealed partial class VrrpRouter
                 Log.RejectSummary(_logger, _name, _vrid, count, "interval_mismatch");
                 break;
         }
+    }
+
+    /// <summary>A unicast advert from a configured peer: its TTL / hop limit is not checked (keepalived's default).</summary>
+    private bool IsTtlExemptLocked(ReadOnlySpan<byte> source)
+    {
+        if (_ttlExemptPeers is null)
+        {
+            return false;
+        }
+
+        foreach (var peer in _ttlExemptPeers)
+        {
+            if (source.SequenceEqual(peer))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool IsPeer(ReadOnlySpan<byte> source)

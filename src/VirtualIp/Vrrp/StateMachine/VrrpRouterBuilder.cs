@@ -26,7 +26,7 @@ internal sealed class VrrpRouterBuilder(Func<VrrpRouterConfiguration, IVrrpTrans
         ArgumentNullException.ThrowIfNull(o);
         lock (_gate)
         {
-            string key = $"{o.Interface}|{(o.IsIPv6 ? 6 : 4)}|{string.Join(',', o.UnicastPeers.Select(p => p.ToString()).Order(StringComparer.Ordinal))}";
+            string key = $"{o.Interface}|{(o.IsIPv6 ? 6 : 4)}|{string.Join(',', o.UnicastPeers.Select(p => p.ToString()).Order(StringComparer.Ordinal))}|{o.UnicastSource}|{o.StrictUnicastTtl}";
             if (!_muxes.TryGetValue(key, out var mux) || mux.IsReleased)
             {
                 mux = new VrrpTransportMux(transportFactory(o) ?? throw new InvalidOperationException($"The transport factory returned null for router '{o.Name}'."));

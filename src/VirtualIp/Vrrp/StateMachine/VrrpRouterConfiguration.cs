@@ -22,6 +22,8 @@ internal sealed class VrrpRouterConfiguration
         AcceptMode = o.AcceptMode;
         Vips = [.. o.Vips];
         UnicastPeers = [.. o.UnicastPeers ?? []];
+        UnicastSource = o.UnicastSource;
+        StrictUnicastTtl = o.StrictUnicastTtl;
         KnownPeers = [.. o.KnownPeers ?? []];
         PriorityZeroFromMasterOnly = o.PriorityZeroFromMasterOnly;
         MinimumAdoptedInterval = o.MinimumAdoptedInterval;
@@ -56,6 +58,10 @@ internal sealed class VrrpRouterConfiguration
     public IReadOnlyList<VipAddress> Vips { get; }
 
     public IReadOnlyList<IPAddress> UnicastPeers { get; }
+
+    public IPAddress? UnicastSource { get; }
+
+    public bool StrictUnicastTtl { get; }
 
     public IReadOnlyList<IPAddress> KnownPeers { get; }
 
@@ -95,7 +101,7 @@ internal sealed class VrrpRouterConfiguration
         {
             Name = Name, Interface = Interface, VirtualRouterId = VirtualRouterId, Priority = Priority, Version = Version,
             AdvertisementInterval = AdvertisementInterval, Preempt = Preempt, PreemptDelay = PreemptDelay, AcceptMode = AcceptMode,
-            Vips = [.. Vips], UnicastPeers = [.. UnicastPeers], KnownPeers = [.. KnownPeers], PriorityZeroFromMasterOnly = PriorityZeroFromMasterOnly,
+            Vips = [.. Vips], UnicastPeers = [.. UnicastPeers], UnicastSource = UnicastSource, StrictUnicastTtl = StrictUnicastTtl, KnownPeers = [.. KnownPeers], PriorityZeroFromMasterOnly = PriorityZeroFromMasterOnly,
             MinimumAdoptedInterval = MinimumAdoptedInterval, UseVirtualMac = UseVirtualMac, ChecksumMode = ChecksumMode, AuthPassword = AuthPassword,
             AuthHmac = Copy(AuthHmac), SyncGroup = SyncGroup, RemoveStaleAddressesOnStart = RemoveStaleAddressesOnStart,
             TrackChecks = [.. TrackChecks.Select(t => new VrrpTrackOptions { Name = t.Name, Weight = t.Weight })],
@@ -120,6 +126,7 @@ internal sealed class VrrpRouterConfiguration
     public bool CanReconfigureTo(VrrpRouterConfiguration next) =>
         Name == next.Name && Interface == next.Interface && VirtualRouterId == next.VirtualRouterId && IsIPv6 == next.IsIPv6
         && Version == next.Version && AcceptMode == next.AcceptMode && UnicastPeers.SequenceEqual(next.UnicastPeers)
+        && Equals(UnicastSource, next.UnicastSource) && StrictUnicastTtl == next.StrictUnicastTtl
         && KnownPeers.SequenceEqual(next.KnownPeers) && PriorityZeroFromMasterOnly == next.PriorityZeroFromMasterOnly
         && MinimumAdoptedInterval == next.MinimumAdoptedInterval && UseVirtualMac == next.UseVirtualMac && ChecksumMode == next.ChecksumMode
         && AuthPassword == next.AuthPassword && SameAuth(AuthHmac, next.AuthHmac)

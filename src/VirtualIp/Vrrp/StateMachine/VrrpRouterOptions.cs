@@ -57,6 +57,21 @@ public sealed class VrrpRouterOptions
     public IList<IPAddress> UnicastPeers { get; set; } = new List<IPAddress>();
 
     /// <summary>
+    /// The node's own address unicast adverts leave from (keepalived <c>unicast_src_ip</c>). Null: the interface's first
+    /// address of the VIPs' family that is not one of this router's VIPs (IPv6: a global address when a peer is global,
+    /// else the link-local one). Adverts never leave from a VIP: peers check the source against their peer list.
+    /// </summary>
+    public IPAddress? UnicastSource { get; set; }
+
+    /// <summary>
+    /// Unicast only: also require TTL / hop limit 255 on adverts from the configured peers (default false, as
+    /// keepalived: a unicast advert may cross a router and keepalived sends IPv6 unicast with the system hop limit).
+    /// Adverts from addresses that are not peers are rejected either way; we always send with 255. Multicast adverts
+    /// always need 255 (RFC 9568 section 7.1).
+    /// </summary>
+    public bool StrictUnicastTtl { get; set; }
+
+    /// <summary>
     /// Other routers of this VRID (multicast). Empty = any source on the segment may take part (plain VRRP). When set
     /// (or when <see cref="UnicastPeers"/> is), adverts from any other source are dropped and raise a router conflict.
     /// </summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -107,6 +108,28 @@ internal static class VrrpRouterOptionsValidator
                 {
                     errors.Add(Invariant($"{key}:UnicastPeers:{i} = {peer} is not of the VIPs' family."));
                 }
+            }
+        }
+
+        if (options.UnicastSource is { } source)
+        {
+            bool sourceIPv6 = source.AddressFamily == AddressFamily.InterNetworkV6;
+            if (source.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                || (sourceIPv6 ? source.IsIPv6Multicast || source.Equals(IPAddress.IPv6Any) : (source.GetAddressBytes()[0] & 0xF0) == 0xE0 || source.Equals(IPAddress.Any) || source.Equals(IPAddress.Broadcast)))
+            {
+                errors.Add(Invariant($"{key}:UnicastSource = {source} is not a unicast IPv4 or IPv6 address."));
+            }
+            else if (options.Vips is { Count: > 0 } && options.Vips[0] is { } first && sourceIPv6 != first.IsIPv6)
+            {
+                errors.Add(Invariant($"{key}:UnicastSource = {source} is not of the VIPs' family."));
+            }
+            else if (options.Vips is not null && options.Vips.Any(v => v is not null && v.Address.Equals(source)))
+            {
+                errors.Add(Invariant($"{key}:UnicastSource = {source} is one of the router's VIPs; adverts must leave from the node's own address."));
+            }
+            else if (options.UnicastPeers is not { Count: > 0 })
+            {
+                errors.Add(Invariant($"{key}:UnicastSource = {source} is set without UnicastPeers (multicast adverts leave from the interface's primary address)."));
             }
         }
 

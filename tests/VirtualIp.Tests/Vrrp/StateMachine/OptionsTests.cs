@@ -35,6 +35,10 @@ public sealed class OptionsTests
     [InlineData("Name", "VirtualIp:Routers:0:Name is required")]
     [InlineData("Delay", "VirtualIp:Routers:0:PreemptDelay = 00:20:00 is out of range")]
     [InlineData("Peer", "VirtualIp:Routers:0:UnicastPeers:0 = 2001:db8::2 is not of the VIPs' family")]
+    [InlineData("SourceFamily", "VirtualIp:Routers:0:UnicastSource = 2001:db8::1 is not of the VIPs' family")]
+    [InlineData("SourceVip", "VirtualIp:Routers:0:UnicastSource = 192.0.2.100 is one of the router's VIPs")]
+    [InlineData("SourceMulticast", "VirtualIp:Routers:0:UnicastSource = 224.0.0.18 is not a unicast")]
+    [InlineData("SourceNoPeers", "VirtualIp:Routers:0:UnicastSource = 192.0.2.1 is set without UnicastPeers")]
     public void Validator_names_the_key_and_the_value(string what, string expected)
     {
         var o = Valid();
@@ -53,6 +57,10 @@ public sealed class OptionsTests
             case "Name": o.Name = ""; break;
             case "Delay": o.PreemptDelay = TimeSpan.FromMinutes(20); break;
             case "Peer": o.UnicastPeers = [IPAddress.Parse("2001:db8::2")]; break;
+            case "SourceFamily": o.UnicastPeers = [IPAddress.Parse("192.0.2.2")]; o.UnicastSource = IPAddress.Parse("2001:db8::1"); break;
+            case "SourceVip": o.UnicastPeers = [IPAddress.Parse("192.0.2.2")]; o.UnicastSource = Sim.Vip4.Address; break;
+            case "SourceMulticast": o.UnicastPeers = [IPAddress.Parse("192.0.2.2")]; o.UnicastSource = IPAddress.Parse("224.0.0.18"); break;
+            case "SourceNoPeers": o.UnicastSource = IPAddress.Parse("192.0.2.1"); break;
         }
 
         var errors = VrrpRouterOptionsValidator.Validate(o);

@@ -120,6 +120,39 @@ public sealed class ValidationTests
         Assert.Equal(1, a.Router.GetStatistics().GetRejected(VrrpRejectReason.UnexpectedSource));
     }
 
+    [Theory]
+    [InlineData(false, 64, true)]   // keepalived's IPv6 unicast adverts carry the system hop limit: taken from a peer
+    [InlineData(false, 1, true)]
+    [InlineData(true, 64, false)]   // StrictUnicastTtl: 255 only
+    public void Unicast_adverts_from_a_peer_are_taken_whatever_their_ttl_unless_strict(bool strict, byte ttl, bool taken)
+    {
+        var net = new SimulatedNetwork();
+        var self = IPAddress.Parse("192.0.2.1");
+        var peer = IPAddress.Parse("192.0.2.2");
+        var m = Master(net, "192.0.2.1", o => { o.UnicastPeers = [peer]; o.StrictUnicastTtl = strict; }, peer);
+
+        SimulatedNetwork.Inject(m.Transport, Advert(VrrpVersion.V3, 51, 250, peer, self), peer, self, ttl: ttl);
+        Assert.Equal(taken ? VrrpState.Backup : VrrpState.Master, m.State);
+        Assert.Equal(taken ? 0 : 1, m.Router.GetStatistics().GetRejected(VrrpRejectReason.BadTtl));
+    }
+
+    [Fact]
+    public void Unicast_ttl_exemption_covers_peers_only()
+    {
+        var net = new SimulatedNetwork();
+        var self = IPAddress.Parse("192.0.2.1");
+        var peer = IPAddress.Parse("192.0.2.2");
+        var stranger = IPAddress.Parse("192.0.2.66");
+        var m = Master(net, "192.0.2.1", o => o.UnicastPeers = [peer], peer);
+
+        // A stranger with a low TTL is refused on its TTL; with 255 on its source. Either way the VIP stays.
+        SimulatedNetwork.Inject(m.Transport, Advert(VrrpVersion.V3, 51, 254, stranger, self), stranger, self, ttl: 64);
+        SimulatedNetwork.Inject(m.Transport, Advert(VrrpVersion.V3, 51, 254, stranger, self), stranger, self);
+        Assert.Equal(VrrpState.Master, m.State);
+        Assert.Equal(1, m.Router.GetStatistics().GetRejected(VrrpRejectReason.BadTtl));
+        Assert.Equal(1, m.Router.GetStatistics().GetRejected(VrrpRejectReason.UnexpectedSource));
+    }
+
     [Fact]
     public void V2_with_authentication_mismatch_is_rejected()
     {
