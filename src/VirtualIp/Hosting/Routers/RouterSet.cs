@@ -175,6 +175,7 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
         LogRouterReconfigured(_logger, next.Name, e.Config.Priority, next.Priority, e.Config.AdvertisementInterval, next.AdvertisementInterval, next.Vips.Count);
         bool retrack = e.Config.Priority != next.Priority || !e.Config.TracksEqual(next);
         e.Router.Reconfigure(next);
+        await e.Router.WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(false); // the VIPs added / released are done when the reload is
         if (retrack)
         {
             e.Tracking?.Dispose();

@@ -57,6 +57,13 @@ public sealed class ConfigurationReloadTests
 
         public ConfigurationReloader Reloader => Host.Services.GetRequiredService<ConfigurationReloader>();
 
+        /// <summary>The number of events delivered once everything published so far has been delivered.</summary>
+        public async Task<int> SettledCountAsync()
+        {
+            await Host.Services.GetRequiredService<VirtualIpEventStream>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            return Snapshot().Count;
+        }
+
         public List<VirtualIpEvent> Snapshot()
         {
             lock (Events)
@@ -152,9 +159,9 @@ public sealed class ConfigurationReloadTests
     {
         var (_, master, backup, n1, _) = await PairAsync();
         var router = master.Router();
-        int before = master.Snapshot().Count;
+        int before = await master.SettledCountAsync();
         await master.ReloadAsync(Config(200, c => c["VirtualIp:Routers:0:Vips:1"] = "192.0.2.101/24"));
-        Assert.True(n1.Holds(Vip2));
+        await WaitForAsync(() => n1.Holds(Vip2), "the new VIP is bound");
         Assert.True(n1.Holds(Vip));
         await RunAsync(TimeSpan.FromMilliseconds(300));
         var after = master.Snapshot().Skip(before).ToList();
@@ -205,9 +212,10 @@ public sealed class ConfigurationReloadTests
     {
         var (_, master, backup, n1, _) = await PairAsync(c => c["VirtualIp:Routers:0:Vips:1"] = "192.0.2.101/24");
         await WaitForAsync(() => n1.Holds(Vip2), "both VIPs");
-        int before = master.Snapshot().Count;
+        int before = await master.SettledCountAsync();
         await master.ReloadAsync(Config(150));
-        Assert.False(n1.Holds(Vip2));
+        await WaitForAsync(() => !n1.Holds(Vip2), "the removed VIP is released");
+        await master.Host.Services.GetRequiredService<VirtualIpEventStream>().FlushAsync().WaitAsync(TimeSpan.FromSeconds(30), Ct);
         Assert.True(n1.Holds(Vip));
         var after = master.Snapshot().Skip(before).ToList();
         Assert.Equal(Vip2, Assert.Single(after.OfType<VipBindingChangedEvent>()).Vip.Address);
@@ -314,7 +322,7 @@ public sealed class ConfigurationReloadTests
     public async Task An_invalid_reload_is_logged_with_its_key_and_changes_nothing()
     {
         var (_, master, backup, n1, _) = await PairAsync();
-        int before = master.Snapshot().Count;
+        int before = await master.SettledCountAsync();
         await master.ReloadAsync(Config(300, c => c["VirtualIp:Routers:0:Vips:1"] = "192.0.2.101/99"));
         Assert.Equal(1, master.Reloader.Rejected);
         var rejected = master.Logs.Lines.Where(l => l.EventId == 1050).Select(l => l.Message).ToList();
