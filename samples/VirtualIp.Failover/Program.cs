@@ -45,7 +45,7 @@ var elected = LeaseElection.Extract(cli);
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration
     .AddJsonFile("appsettings.json", optional: true)
-    .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true)
+    .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true, reloadOnChange: true) // edits apply live
     .AddEnvironmentVariables() // VIRTUALIP__ROUTERS__0__PRIORITY=150 is VirtualIp:Routers:0:Priority
     .AddInMemoryCollection(cli);
 builder.Logging.AddSimpleConsole(c =>

@@ -180,15 +180,15 @@ internal sealed partial class EtcdSession : IAsyncDisposable
         Lost?.Invoke(id);
     }
 
-    [LoggerMessage(EventId = 800, Level = LogLevel.Debug, Message = "etcd lease {LeaseId:x} granted, TTL {Ttl}s")]
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Debug, Message = "etcd lease {LeaseId:x} granted, TTL {Ttl}s")]
     private static partial void LogGranted(ILogger logger, long leaseId, long ttl);
 
-    [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "etcd lease {LeaseId:x}: keep-alive failed ({Status}); {LeftMs:0} ms until this node gives up what it holds")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "etcd lease {LeaseId:x}: keep-alive failed ({Status}); {LeftMs:0} ms until this node gives up what it holds")]
     private static partial void LogKeepAliveFailed(ILogger logger, long leaseId, StatusCode status, double leftMs);
 
-    [LoggerMessage(EventId = 802, Level = LogLevel.Error, Message = "etcd lease {LeaseId:x} lost ({Why}): giving up everything held under it")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "etcd lease {LeaseId:x} lost ({Why}): giving up everything held under it")]
     private static partial void LogFenced(ILogger logger, long leaseId, string why);
 
-    [LoggerMessage(EventId = 803, Level = LogLevel.Warning, Message = "etcd lease {LeaseId:x} could not be revoked ({Detail}); it runs out after its TTL")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "etcd lease {LeaseId:x} could not be revoked ({Detail}); it runs out after its TTL")]
     private static partial void LogRevokeFailed(ILogger logger, long leaseId, string detail);
 }

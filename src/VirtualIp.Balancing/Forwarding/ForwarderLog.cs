@@ -6,42 +6,42 @@ namespace VirtualIp.Balancing.Forwarding;
 /// <summary>Source-generated log messages of the forwarders.</summary>
 internal static partial class ForwarderLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Forwarder {Name} ({Protocol}) listening on {EndPoint} with {Count} backends, scheduler {Scheduler}")]
+    [LoggerMessage(2101, LogLevel.Information, "Forwarder {Name} ({Protocol}) listening on {EndPoint} with {Count} backends, scheduler {Scheduler}")]
     public static partial void Listening(ILogger logger, string name, ForwarderProtocol protocol, EndPoint endPoint, int count, string scheduler);
 
-    [LoggerMessage(2, LogLevel.Information, "Forwarder {Name} stopping; draining {Active} connections for up to {Timeout}")]
+    [LoggerMessage(2102, LogLevel.Information, "Forwarder {Name} stopping; draining {Active} connections for up to {Timeout}")]
     public static partial void Stopping(ILogger logger, string name, int active, TimeSpan timeout);
 
-    [LoggerMessage(3, LogLevel.Warning, "Forwarder {Name}: closed {Count} connections still open after the drain timeout")]
+    [LoggerMessage(2103, LogLevel.Warning, "Forwarder {Name}: closed {Count} connections still open after the drain timeout")]
     public static partial void DrainTimedOut(ILogger logger, string name, int count);
 
-    [LoggerMessage(4, LogLevel.Debug, "Source {Address} denied by the ACL")]
+    [LoggerMessage(2104, LogLevel.Debug, "Source {Address} denied by the ACL")]
     public static partial void Denied(ILogger logger, IPAddress address);
 
-    [LoggerMessage(5, LogLevel.Warning, "Connection limit {Limit} reached; closing a new client")]
+    [LoggerMessage(2105, LogLevel.Warning, "Connection limit {Limit} reached; closing a new client")]
     public static partial void LimitReached(ILogger logger, int limit);
 
-    [LoggerMessage(6, LogLevel.Warning, "Connecting to backend {Backend} failed: {Reason}")]
+    [LoggerMessage(2106, LogLevel.Warning, "Connecting to backend {Backend} failed: {Reason}")]
     public static partial void ConnectFailed(ILogger logger, string backend, string reason);
 
-    [LoggerMessage(7, LogLevel.Warning, "No backend reachable for client {Client}")]
+    [LoggerMessage(2107, LogLevel.Warning, "No backend reachable for client {Client}")]
     public static partial void NoBackend(ILogger logger, EndPoint? client);
 
-    [LoggerMessage(8, LogLevel.Warning, "Backend {Backend} marked down after {Failures} failures within {Window}; retried in {Reactivation}")]
+    [LoggerMessage(2108, LogLevel.Warning, "Backend {Backend} marked down after {Failures} failures within {Window}; retried in {Reactivation}")]
     public static partial void BackendDown(ILogger logger, string backend, int failures, TimeSpan window, TimeSpan reactivation);
 
-    [LoggerMessage(9, LogLevel.Information, "Backend {Backend} reactivated")]
+    [LoggerMessage(2109, LogLevel.Information, "Backend {Backend} reactivated")]
     public static partial void BackendReactivated(ILogger logger, string backend);
 
-    [LoggerMessage(10, LogLevel.Information, "Draining backend {Backend}: {Active} connections in flight")]
+    [LoggerMessage(2110, LogLevel.Information, "Draining backend {Backend}: {Active} connections in flight")]
     public static partial void DrainingBackend(ILogger logger, string backend, int active);
 
-    [LoggerMessage(11, LogLevel.Error, "Accept loop of forwarder {Name} failed")]
+    [LoggerMessage(2111, LogLevel.Error, "Accept loop of forwarder {Name} failed")]
     public static partial void AcceptFailed(ILogger logger, string name, Exception exception);
 
-    [LoggerMessage(12, LogLevel.Warning, "Backend {Backend} down ({Signal} health: {Reason})")]
+    [LoggerMessage(2112, LogLevel.Warning, "Backend {Backend} down ({Signal} health: {Reason})")]
     public static partial void BackendCheckDown(ILogger logger, string backend, HealthSignal signal, string reason);
 
-    [LoggerMessage(13, LogLevel.Information, "Backend {Backend} up ({Signal} health: {Reason})")]
+    [LoggerMessage(2113, LogLevel.Information, "Backend {Backend} up ({Signal} health: {Reason})")]
     public static partial void BackendUp(ILogger logger, string backend, HealthSignal signal, string reason);
 }

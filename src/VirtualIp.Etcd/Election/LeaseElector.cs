@@ -204,12 +204,12 @@ internal sealed partial class LeaseElector : IAsyncDisposable
         OwnerChanged?.Invoke(false, reason);
     }
 
-    [LoggerMessage(EventId = 810, Level = LogLevel.Information, Message = "Lease-elected VIP {Name}: this node is the owner of {Vip}")]
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Lease-elected VIP {Name}: this node is the owner of {Vip}")]
     private static partial void LogOwner(ILogger logger, string name, VirtualIp.Addressing.VipAddress vip);
 
-    [LoggerMessage(EventId = 811, Level = LogLevel.Warning, Message = "Lease-elected VIP {Name}: VIP released ({Reason})")]
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Lease-elected VIP {Name}: VIP released ({Reason})")]
     private static partial void LogReleased(ILogger logger, string name, string reason);
 
-    [LoggerMessage(EventId = 812, Level = LogLevel.Warning, Message = "Lease-elected VIP {Name}: {Detail}")]
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Lease-elected VIP {Name}: {Detail}")]
     private static partial void LogCampaignFailed(ILogger logger, string name, string detail);
 }

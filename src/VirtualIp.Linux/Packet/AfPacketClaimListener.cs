@@ -205,6 +205,6 @@ internal sealed partial class AfPacketClaimListener : INeighborClaimListener
     /// <summary>One <c>struct sock_filter</c> as its 8 bytes (little-endian host).</summary>
     private static ulong Ins(ushort code, byte jt, byte jf, uint k) => code | ((ulong)jt << 16) | ((ulong)jf << 24) | ((ulong)k << 32);
 
-    [LoggerMessage(EventId = 960, Level = LogLevel.Error, Message = "ARP/NA listener on {Interface} failed; restarting it after a back-off")]
+    [LoggerMessage(EventId = 1930, Level = LogLevel.Error, Message = "ARP/NA listener on {Interface} failed; restarting it after a back-off")]
     private static partial void LogLoopFailed(ILogger logger, string @interface, Exception exception);
 }

@@ -5,24 +5,24 @@ namespace VirtualIp.Linux.Vrrp;
 
 internal sealed partial class RawVrrpTransport
 {
-    [LoggerMessage(1, LogLevel.Information, "VRRP {Family} transport started on {Interface}: source {Source}, {DestinationCount} destination(s)")]
+    [LoggerMessage(1921, LogLevel.Information, "VRRP {Family} transport started on {Interface}: source {Source}, {DestinationCount} destination(s)")]
     private static partial void LogStarted(ILogger logger, string family, string @interface, IPAddress source, int destinationCount);
 
-    [LoggerMessage(2, LogLevel.Warning, "VRRP send to {Destination} on {Interface} failed (errno {Errno}): {Message}")]
+    [LoggerMessage(1922, LogLevel.Warning, "VRRP send to {Destination} on {Interface} failed (errno {Errno}): {Message}")]
     private static partial void LogSendFailed(ILogger logger, IPAddress destination, string @interface, int errno, string message);
 
-    [LoggerMessage(3, LogLevel.Warning, "VRRP receive on {Interface} failed (error {Error}): {Message}")]
+    [LoggerMessage(1923, LogLevel.Warning, "VRRP receive on {Interface} failed (error {Error}): {Message}")]
     private static partial void LogReceiveFailed(ILogger logger, string @interface, int error, string message);
 
-    [LoggerMessage(4, LogLevel.Error, "VRRP packet handler on {Interface} threw")]
+    [LoggerMessage(1924, LogLevel.Error, "VRRP packet handler on {Interface} threw")]
     private static partial void LogHandlerFailed(ILogger logger, string @interface, Exception exception);
 
-    [LoggerMessage(6, LogLevel.Error, "VRRP receive loop on {Interface} failed; restarting it after a back-off")]
+    [LoggerMessage(1926, LogLevel.Error, "VRRP receive loop on {Interface} failed; restarting it after a back-off")]
     private static partial void LogReceiveLoopFailed(ILogger logger, string @interface, Exception exception);
 
-    [LoggerMessage(7, LogLevel.Warning, "VRRP kernel filter on {Interface} could not be attached (errno {Errno}): {Message}; every packet is checked by the engine")]
+    [LoggerMessage(1927, LogLevel.Warning, "VRRP kernel filter on {Interface} could not be attached (errno {Errno}): {Message}; every packet is checked by the engine")]
     private static partial void LogFilterFailed(ILogger logger, string @interface, int errno, string message);
 
-    [LoggerMessage(5, LogLevel.Debug, "VRRP datagram on {Interface} dropped: {Reason}")]
+    [LoggerMessage(1925, LogLevel.Debug, "VRRP datagram on {Interface} dropped: {Reason}")]
     private static partial void LogDropped(ILogger logger, string @interface, ReceiveDropReason reason);
 }

@@ -208,7 +208,7 @@ internal sealed partial class VipAnnouncer : IVipAnnouncer, IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Announcing VIPs on {Interface} failed")]
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Error, Message = "Announcing VIPs on {Interface} failed")]
     private static partial void LogAnnounceFailed(ILogger logger, string @interface, Exception exception);
 }
 

@@ -181,11 +181,11 @@ internal sealed partial class VipConflictDetector : INeighborClaimHandler, IDisp
         }
     }
 
-    [LoggerMessage(EventId = 950, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 1320, Level = LogLevel.Warning,
         Message = "VIP conflict: {Address} is claimed by {ForeignMac} on {Interface} while router {Router} is master (defended: {Defended})")]
     private static partial void LogConflict(ILogger logger, IPAddress address, MacAddress foreignMac, string @interface, string router, bool defended);
 
-    [LoggerMessage(EventId = 951, Level = LogLevel.Error, Message = "Defending VIP {Address} on {Interface} failed")]
+    [LoggerMessage(EventId = 1321, Level = LogLevel.Error, Message = "Defending VIP {Address} on {Interface} failed")]
     private static partial void LogDefenceFailed(ILogger logger, IPAddress address, string @interface, Exception exception);
 
     private sealed class Held(string router, VipAddress vip, byte[] bytes, MacAddress? announceMac)

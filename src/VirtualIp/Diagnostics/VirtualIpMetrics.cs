@@ -50,6 +50,9 @@ internal sealed class VirtualIpMetrics
 
     public void Track(IVirtualRouter router) => _routers[router.Name] = router;
 
+    /// <summary>Stops observing a router removed by a configuration reload.</summary>
+    public void Untrack(IVirtualRouter router) => _routers.TryRemove(new KeyValuePair<string, IVirtualRouter>(router.Name, router));
+
     public void Transition(VrrpStateChangedEventArgs e) =>
         _transitions?.Add(1, new(RouterName, e.RouterName), new(PreviousStateTag, ToValue(e.OldState)), new(StateTag, ToValue(e.NewState)),
             new(TransitionReason, ToValue(e.Reason)));

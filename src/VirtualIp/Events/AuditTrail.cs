@@ -207,9 +207,9 @@ internal sealed partial class AuditTrail : IAsyncDisposable
         await _writer.ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "audit {Line}")]
+    [LoggerMessage(EventId = 1410, Level = LogLevel.Information, Message = "audit {Line}")]
     private static partial void LogAudit(ILogger logger, string line);
 
-    [LoggerMessage(EventId = 901, Level = LogLevel.Warning, Message = "Could not append to the audit log {Path}")]
+    [LoggerMessage(EventId = 1411, Level = LogLevel.Warning, Message = "Could not append to the audit log {Path}")]
     private static partial void LogAuditWriteFailed(ILogger logger, string path, Exception exception);
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using VirtualIp.Processes;
 using Microsoft.Extensions.Logging;
 using VirtualIp.Election;
 
@@ -104,54 +104,31 @@ internal sealed partial class NotifyRunner
     private async Task RunCommandAsync(string command, string[] args)
     {
         var timeout = _options.Timeout;
+        using var cts = new CancellationTokenSource(timeout);
         try
         {
-            var psi = OperatingSystem.IsWindows() ? new ProcessStartInfo("cmd.exe") : new ProcessStartInfo("/bin/sh");
-            if (OperatingSystem.IsWindows())
+            int exitCode = await ShellCommand.RunAsync(command, args, cts.Token).ConfigureAwait(false);
+            if (exitCode != 0)
             {
-                psi.ArgumentList.Add("/c");
-                psi.ArgumentList.Add(command + " " + string.Join(' ', args));
-            }
-            else
-            {
-                psi.ArgumentList.Add("-c");
-                psi.ArgumentList.Add(command + " \"$@\"");
-                psi.ArgumentList.Add("notify");
-                foreach (var a in args)
-                {
-                    psi.ArgumentList.Add(a);
-                }
-            }
-
-            psi.UseShellExecute = false;
-            using var p = Process.Start(psi)!;
-            using var cts = new CancellationTokenSource(timeout);
-            try
-            {
-                await p.WaitForExitAsync(cts.Token).ConfigureAwait(false);
-                if (p.ExitCode != 0)
-                {
-                    LogNotifyExit(_logger, command, p.ExitCode);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                p.Kill(entireProcessTree: true);
-                LogNotifyTimeout(_logger, command, timeout);
+                LogNotifyExit(_logger, command, exitCode);
             }
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        catch (OperationCanceledException)
+        {
+            LogNotifyTimeout(_logger, command, timeout);
+        }
+        catch (ShellCommandStartException ex)
         {
             LogNotifyFailed(_logger, command, ex);
         }
     }
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Notify command '{Command}' exited with {ExitCode}")]
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Warning, Message = "Notify command '{Command}' exited with {ExitCode}")]
     private static partial void LogNotifyExit(ILogger logger, string command, int exitCode);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Notify command '{Command}' ran longer than {Timeout} and was killed")]
+    [LoggerMessage(EventId = 1061, Level = LogLevel.Warning, Message = "Notify command '{Command}' ran longer than {Timeout} and was killed")]
     private static partial void LogNotifyTimeout(ILogger logger, string command, TimeSpan timeout);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Notify command '{Command}' could not run")]
+    [LoggerMessage(EventId = 1062, Level = LogLevel.Error, Message = "Notify command '{Command}' could not run")]
     private static partial void LogNotifyFailed(ILogger logger, string command, Exception exception);
 }

@@ -16,9 +16,10 @@ namespace VirtualIp.Hosting;
 /// </summary>
 internal static partial class VirtualIpConfigurationReader
 {
-    public static void Read(IConfiguration section, VirtualIpOptions options, List<string> errors)
+    /// <summary>Reads <paramref name="section"/> into <paramref name="options"/>; what does not parse goes to <see cref="VirtualIpOptions.ReadErrors"/> (reported by validation).</summary>
+    public static void Read(IConfiguration section, VirtualIpOptions options)
     {
-        var prefix = section is IConfigurationSection s ? s.Path : VirtualIpOptions.SectionName;
+        var errors = options.ReadErrors;
         var r = new Reader(errors);
 
         int i = 0;
@@ -88,16 +89,16 @@ internal static partial class VirtualIpConfigurationReader
 
             foreach (var t in rs.GetSection("TrackChecks").GetChildren())
             {
-                var track = new TrackingOptions { Router = o.Name, Check = t["Check"] ?? t["Name"] ?? t.Value };
+                var track = new VrrpTrackOptions { Name = t["Check"] ?? t["Name"] ?? t.Value ?? "" };
                 r.Int(t, "Weight", v => track.Weight = v);
-                options.Tracking.Add(track);
+                o.TrackChecks.Add(track);
             }
 
             foreach (var t in rs.GetSection("TrackInterfaces").GetChildren())
             {
-                var track = new TrackingOptions { Router = o.Name, Interface = t["Interface"] ?? t["Name"] ?? t.Value };
+                var track = new VrrpTrackOptions { Name = t["Interface"] ?? t["Name"] ?? t.Value ?? "" };
                 r.Int(t, "Weight", v => track.Weight = v);
-                options.Tracking.Add(track);
+                o.TrackInterfaces.Add(track);
             }
 
             options.Routers.Add(o);
@@ -126,12 +127,7 @@ internal static partial class VirtualIpConfigurationReader
             options.Checks.Add(e);
         }
 
-        foreach (var t in section.GetSection("Tracking").GetChildren())
-        {
-            var track = new TrackingOptions { Router = t["Router"] ?? "", Check = t["Check"], Interface = t["Interface"] };
-            r.Int(t, "Weight", v => track.Weight = v);
-            options.Tracking.Add(track);
-        }
+        ReadTracking(section.GetSection("Tracking"), options, r);
 
         foreach (var ps in section.GetSection("Pools").GetChildren())
         {
@@ -182,7 +178,49 @@ internal static partial class VirtualIpConfigurationReader
         r.Bool(section, "RemoveStaleAddressesOnStart", v => options.RemoveStaleAddressesOnStart = v);
         r.Bool(section, "RestoreDeletedVips", v => options.RestoreDeletedVips = v);
         r.Bool(section, "DetectVipConflicts", v => options.DetectVipConflicts = v);
-        _ = prefix;
+    }
+
+    /// <summary>
+    /// <c>VirtualIp:Tracking:N</c> (tracking written apart from its router, kept for existing configurations): each entry is
+    /// put on its router's <see cref="VrrpRouterOptions.TrackChecks"/> or <see cref="VrrpRouterOptions.TrackInterfaces"/>
+    /// here, so the options carry tracking on the router from the reader on. Problems are named with the Tracking key.
+    /// </summary>
+    private static void ReadTracking(IConfigurationSection section, VirtualIpOptions options, Reader r)
+    {
+        var errors = options.ReadErrors;
+        foreach (var t in section.GetChildren())
+        {
+            string routerName = t["Router"] ?? "";
+            string? check = t["Check"];
+            string? iface = t["Interface"];
+            int weight = 0;
+            int before = errors.Count;
+            r.Int(t, "Weight", v => weight = v);
+            var router = options.Routers.FirstOrDefault(x => x.Name == routerName);
+            if (router is null)
+            {
+                errors.Add($"{t.Path}:Router = '{routerName}' is not a configured router.");
+            }
+
+            if ((check is null) == (iface is null))
+            {
+                errors.Add($"{t.Path} must name exactly one of Check or Interface.");
+            }
+            else if (check is not null && !options.Checks.Any(c => c.Check.Name == check))
+            {
+                errors.Add($"{t.Path}:Check = '{check}' is not a configured check.");
+            }
+
+            if (weight is < -253 or > 253)
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{t.Path}:Weight = {weight} is out of range -253..253."));
+            }
+
+            if (router is not null && errors.Count == before)
+            {
+                (check is not null ? router.TrackChecks : router.TrackInterfaces).Add(new VrrpTrackOptions { Name = check ?? iface!, Weight = weight });
+            }
+        }
     }
 
     private readonly struct Reader(List<string> errors)

@@ -24,9 +24,6 @@ public sealed class VirtualIpOptions
     /// <summary>Health checks, by name.</summary>
     public IList<HealthCheckEntryOptions> Checks { get; } = [];
 
-    /// <summary>What moves a router's priority: checks and interfaces with weights (keepalived track_script / track_interface).</summary>
-    public IList<TrackingOptions> Tracking { get; } = [];
-
     /// <summary>Dynamic VIP pools.</summary>
     public IList<VipPoolOptions> Pools { get; } = [];
 
@@ -53,6 +50,12 @@ public sealed class VirtualIpOptions
     /// <see cref="Events.VipConflictEvent"/> and defend (RFC 5227 2.4: re-announce once, at most once per 10 s). Default true.
     /// </summary>
     public bool DetectVipConflicts { get; set; } = true;
+
+    /// <summary>Values in configuration that could not be read into this instance (reported by validation, with their keys).</summary>
+    internal List<string> ReadErrors { get; } = [];
+
+    /// <summary>What validation found wrong with this instance (empty when valid); a reload with errors is rejected.</summary>
+    internal IReadOnlyList<string> ValidationErrors { get; set; } = [];
 }
 
 /// <summary>VIPs bound on an interface for as long as the host runs.</summary>
@@ -79,22 +82,6 @@ public sealed class HealthCheckEntryOptions
 
     /// <summary>A probe supplied in code (delegates, ASP.NET IHealthCheck adapters).</summary>
     public IHealthProbe? Probe { get; set; }
-}
-
-/// <summary>One input that moves a router's priority.</summary>
-public sealed class TrackingOptions
-{
-    /// <summary>The router's name.</summary>
-    public string Router { get; set; } = "";
-
-    /// <summary>A check's name (or null when tracking an interface).</summary>
-    public string? Check { get; set; }
-
-    /// <summary>An interface name whose link state is tracked (or null when tracking a check).</summary>
-    public string? Interface { get; set; }
-
-    /// <summary>Positive: added while up; negative: subtracted while down; 0: Fault while down (keepalived semantics). -253 to 253.</summary>
-    public int Weight { get; set; }
 }
 
 /// <summary>Commands run on transitions: COMMAND GROUP|INSTANCE NAME STATE PRIORITY, like keepalived's notify.</summary>

@@ -5,14 +5,20 @@ using VirtualIp.Vrrp;
 
 namespace VirtualIp.Hosting;
 
-/// <summary>Validates <see cref="VirtualIpOptions"/> at start; every message names the key and the value.</summary>
-internal sealed class VirtualIpOptionsValidator(ConfigurationErrors readErrors) : IValidateOptions<VirtualIpOptions>
+/// <summary>
+/// Validates <see cref="VirtualIpOptions"/> once per instance (at start, and for each configuration reload); every message
+/// names the key and the value. Before the host runs, invalid options fail (the host does not start). Once it runs, an
+/// invalid reload must not make <see cref="IOptionsMonitor{TOptions}"/> throw on the configuration's reload thread: the
+/// errors are attached to the instance (<see cref="VirtualIpOptions.ValidationErrors"/>) and the reloader rejects it.
+/// </summary>
+internal sealed class VirtualIpOptionsValidator(ValidationGate gate) : IValidateOptions<VirtualIpOptions>
 {
     public ValidateOptionsResult Validate(string? name, VirtualIpOptions options)
     {
-        var errors = new List<string>(readErrors.Errors);
+        var errors = new List<string>(options.ReadErrors);
         errors.AddRange(Check(options));
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        options.ValidationErrors = errors;
+        return errors.Count == 0 || gate.Running ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
     internal static List<string> Check(VirtualIpOptions o, string p = VirtualIpOptions.SectionName)
@@ -98,28 +104,15 @@ internal sealed class VirtualIpOptionsValidator(ConfigurationErrors readErrors) 
             }
         }
 
-        var routerNames = o.Routers.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
-        for (int i = 0; i < o.Tracking.Count; i++)
+        for (int i = 0; i < o.Routers.Count; i++)
         {
-            var t = o.Tracking[i];
-            var k = $"{p}:Tracking:{i}";
-            if (!routerNames.Contains(t.Router))
+            var tracks = o.Routers[i]?.TrackChecks ?? [];
+            for (int j = 0; j < tracks.Count; j++)
             {
-                errors.Add($"{k}:Router = '{t.Router}' is not a configured router.");
-            }
-
-            if ((t.Check is null) == (t.Interface is null))
-            {
-                errors.Add($"{k} must name exactly one of Check or Interface.");
-            }
-            else if (t.Check is not null && !checkNames.Contains(t.Check))
-            {
-                errors.Add($"{k}:Check = '{t.Check}' is not a configured check.");
-            }
-
-            if (t.Weight is < -253 or > 253)
-            {
-                errors.Add($"{k}:Weight = {t.Weight} is out of range -253..253.");
+                if (tracks[j] is { Name.Length: > 0 } t && !checkNames.Contains(t.Name))
+                {
+                    errors.Add($"{p}:Routers:{i}:TrackChecks:{j} = '{t.Name}' is not a configured check.");
+                }
             }
         }
 
@@ -180,8 +173,14 @@ internal sealed class VirtualIpOptionsValidator(ConfigurationErrors readErrors) 
     }
 }
 
-/// <summary>Values in configuration that could not be read (collected while binding, reported by validation).</summary>
-internal sealed class ConfigurationErrors
+/// <summary>Whether the host runs (then invalid options are reported to the reloader instead of thrown).</summary>
+internal sealed class ValidationGate
 {
-    public List<string> Errors { get; } = [];
+    private volatile bool _running;
+
+    public bool Running
+    {
+        get => _running;
+        set => _running = value;
+    }
 }

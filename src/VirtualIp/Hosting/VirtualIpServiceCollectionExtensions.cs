@@ -23,7 +23,6 @@ public static class VirtualIpServiceCollectionExtensions
     public static IVirtualIpBuilder AddVirtualIp(this IServiceCollection services, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var errors = new ConfigurationErrors();
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics(); // every instrument comes from the IMeterFactory (a host registers it already; TryAdd inside)
         services.AddVirtualIpHealth();
@@ -31,20 +30,38 @@ public static class VirtualIpServiceCollectionExtensions
         services.TryAddSingleton<IVirtualIpEvents>(static sp => sp.GetRequiredService<VirtualIpEventStream>());
         services.TryAddSingleton(static sp => new VirtualIpMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<PlatformAccessor>();
+
+        // The host's parts, one job each (see docs/architecture.md); the hosted service only orchestrates them.
+        services.TryAddSingleton<ValidationGate>();
+        services.TryAddSingleton<AnnouncerOptionsSource>();
+        services.TryAddSingleton<AddressGuards>();
+        services.TryAddSingleton<PlatformSession>();
+        services.TryAddSingleton<StaticVipSet>();
+        services.TryAddSingleton<HealthCheckSet>();
+        services.TryAddSingleton<NotifyDispatcher>();
+        services.TryAddSingleton<AuditOutput>();
+        services.TryAddSingleton<ConflictDetection>();
+        services.TryAddSingleton<EventBridge>();
+        services.TryAddSingleton<RouterSet>();
+        services.TryAddSingleton<ConfigurationApplier>();
+        services.TryAddSingleton<ConfigurationReloader>();
         services.TryAddSingleton<VirtualIpHostedService>();
-        services.TryAddSingleton<IVirtualIpRuntime>(static sp => sp.GetRequiredService<VirtualIpHostedService>());
+        services.TryAddSingleton<IVirtualIpRuntime, VirtualIpRuntime>();
         services.AddHostedService(static sp => sp.GetRequiredService<VirtualIpHostedService>());
         services.TryAddSingleton<VipPoolRegistry>();
         services.TryAddKeyedSingleton<ILeaseStore>(LeaseStoreOptions.Embedded, static (sp, _) =>
-            sp.GetRequiredService<IOptions<VirtualIpOptions>>().Value.Leases is var l ? new JournalLeaseStore(l.ResolveJournalPath(), l.HistoryLimit) : null!);
+            sp.GetRequiredService<IOptionsMonitor<VirtualIpOptions>>().CurrentValue.Leases is var l ? new JournalLeaseStore(l.ResolveJournalPath(), l.HistoryLimit) : null!);
         services.AddHostedService<PoolHostedService>(); // after the main service: pool VIPs are bound once stale addresses are gone
         var options = services.AddOptions<VirtualIpOptions>();
         if (configuration is not null)
         {
-            options.Configure(o => VirtualIpConfigurationReader.Read(configuration, o, errors.Errors));
+            options.Configure(o => VirtualIpConfigurationReader.Read(configuration, o));
+
+            // Live reload: IOptionsMonitor<VirtualIpOptions> follows the configuration (files added with reloadOnChange).
+            services.AddSingleton<IOptionsChangeTokenSource<VirtualIpOptions>>(new ConfigurationChangeTokenSource<VirtualIpOptions>(Microsoft.Extensions.Options.Options.DefaultName, configuration));
         }
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VirtualIpOptions>>(new VirtualIpOptionsValidator(errors)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VirtualIpOptions>, VirtualIpOptionsValidator>());
         options.ValidateOnStart();
         return new VirtualIpBuilder(services);
     }
@@ -115,7 +132,7 @@ public static class VirtualIpBuilderExtensions
     public static IVirtualIpBuilder TrackCheck(this IVirtualIpBuilder builder, string router, string check, int weight = 0)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Configure<VirtualIpOptions>(o => o.Tracking.Add(new TrackingOptions { Router = router, Check = check, Weight = weight }));
+        builder.Services.PostConfigure<VirtualIpOptions>(o => Track(o, router, check, weight, interfaces: false));
         return builder;
     }
 
@@ -123,7 +140,7 @@ public static class VirtualIpBuilderExtensions
     public static IVirtualIpBuilder TrackInterface(this IVirtualIpBuilder builder, string router, string interfaceName, int weight = 0)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Configure<VirtualIpOptions>(o => o.Tracking.Add(new TrackingOptions { Router = router, Interface = interfaceName, Weight = weight }));
+        builder.Services.PostConfigure<VirtualIpOptions>(o => Track(o, router, interfaceName, weight, interfaces: true));
         return builder;
     }
 
@@ -151,6 +168,18 @@ public static class VirtualIpBuilderExtensions
         ArgumentNullException.ThrowIfNull(platform);
         builder.Services.Replace(ServiceDescriptor.Singleton(platform));
         return builder;
+    }
+
+    /// <summary>Puts a tracked input on its router's options (after every Configure, so the router may be added later in code).</summary>
+    private static void Track(VirtualIpOptions o, string router, string name, int weight, bool interfaces)
+    {
+        if (o.Routers.FirstOrDefault(r => r.Name == router) is not { } r)
+        {
+            o.ReadErrors.Add($"{(interfaces ? "TrackInterface" : "TrackCheck")}(\"{router}\", \"{name}\"): '{router}' is not a configured router.");
+            return;
+        }
+
+        (interfaces ? r.TrackInterfaces : r.TrackChecks).Add(new VrrpTrackOptions { Name = name, Weight = weight });
     }
 
     private static IVirtualIpBuilder AddCheckEntry(this IVirtualIpBuilder builder, string name, Action<HealthCheckEntryOptions> set, Action<HealthCheckOptions>? configure)

@@ -76,6 +76,9 @@ internal sealed partial class FailoverDaemon : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The daemon's working directory (where the Failover sample reads appsettings.json from, with reload on change).</summary>
+    public string WorkingDirectory => _dir;
+
     /// <summary>The process started (ip, which execs the daemon, or unshare for <c>asPid1</c>).</summary>
     public int ProcessId => _process.Id;
 

@@ -194,7 +194,7 @@ public sealed class InstanceMappingTests
         Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3, 2, 0.0), (app.Check.Interval, app.Check.Timeout, app.Check.Rise, app.Check.Fall, app.Check.JitterFraction));
         var db = o.Checks.Single(c => c.Check.Name == "chk_db");
         Assert.Equal((TimeSpan.FromSeconds(1), 1, 1, Health.HealthState.Down), (db.Check.Timeout, db.Check.Rise, db.Check.Fall, db.Check.InitialState));
-        Assert.Equal([("chk_app", 20), ("chk_db", -30)], o.Tracking.Where(t => t.Check is not null).Select(t => (t.Check!, t.Weight)));
+        Assert.Equal([("chk_app", 20), ("chk_db", -30)], o.Routers[0].TrackChecks.Select(t => (t.Name, t.Weight)));
         ImportAssert.Unmapped(result, 12, "user");
         ImportAssert.Unmapped(result, 20, "chk_app");
     }
@@ -204,7 +204,7 @@ public sealed class InstanceMappingTests
     {
         var (_, o) = ImportAssert.Imports(Instance("    track_interface {\n        eth1\n        eth2 weight -20\n    }"));
 
-        Assert.Equal([("eth1", 0), ("eth2", -20)], o.Tracking.Select(t => (t.Interface!, t.Weight)));
+        Assert.Equal([("eth1", 0), ("eth2", -20)], o.Routers[0].TrackInterfaces.Select(t => (t.Name, t.Weight)));
     }
 
     [Fact]

@@ -35,9 +35,8 @@ public sealed class OptionsValidationTests
         config["VirtualIp:Routers:0:UseVirtualMac"] = "false";
         var section = new ConfigurationBuilder().AddInMemoryCollection(config).Build().GetSection("VirtualIp");
         var options = new VirtualIpOptions();
-        var errors = new List<string>();
-        VirtualIpConfigurationReader.Read(section, options, errors);
-        Assert.Empty(errors);
+        VirtualIpConfigurationReader.Read(section, options);
+        Assert.Empty(options.ReadErrors);
         Assert.Empty(VirtualIpOptionsValidator.Check(options));
         Assert.False(options.Routers[0].UseVirtualMac);
     }
@@ -86,6 +85,28 @@ public sealed class OptionsValidationTests
         Assert.Contains(ex.Failures, f => f.Contains("VirtualIp:Tracking:0:Router = 'db' is not a configured router", StringComparison.Ordinal));
         Assert.Contains(ex.Failures, f => f.Contains("VirtualIp:Tracking:0:Check = 'nope' is not a configured check", StringComparison.Ordinal));
         Assert.Contains(ex.Failures, f => f.Contains("VirtualIp:Tracking:0:Weight = 400 is out of range -253..253", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Tracking_written_apart_from_the_router_lands_on_the_routers_options()
+    {
+        var config = Valid();
+        config["VirtualIp:Checks:0:Name"] = "app";
+        config["VirtualIp:Checks:0:Target"] = "exec:true";
+        config["VirtualIp:Routers:0:TrackChecks:0:Check"] = "app";
+        config["VirtualIp:Routers:0:TrackChecks:0:Weight"] = "-10";
+        config["VirtualIp:Tracking:0:Router"] = "web";
+        config["VirtualIp:Tracking:0:Interface"] = "eth1";
+        config["VirtualIp:Tracking:0:Weight"] = "-20";
+        var options = new VirtualIpOptions();
+        VirtualIpConfigurationReader.Read(new ConfigurationBuilder().AddInMemoryCollection(config).Build().GetSection("VirtualIp"), options);
+        Assert.Empty(options.ReadErrors);
+        var router = Assert.Single(options.Routers);
+        var check = Assert.Single(router.TrackChecks);
+        Assert.Equal(("app", -10), (check.Name, check.Weight));
+        var iface = Assert.Single(router.TrackInterfaces);
+        Assert.Equal(("eth1", -20), (iface.Name, iface.Weight));
+        Assert.Empty(VirtualIpOptionsValidator.Check(options));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using VirtualIp.Processes;
 
 namespace VirtualIp.Health.Probes;
 
@@ -22,57 +22,20 @@ internal sealed class CommandProbe : IHealthProbe
 
     public async ValueTask<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
-        // Output goes to the null device (like keepalived's scripts); nothing is redirected through pipes we would have to drain.
-        var info = OperatingSystem.IsWindows()
-            ? new ProcessStartInfo("cmd.exe") { ArgumentList = { "/c", _command + " <NUL >NUL 2>&1" } }
-            : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "exec </dev/null >/dev/null 2>&1\n" + _command } };
-        info.UseShellExecute = false;
-        info.CreateNoWindow = true;
-
-        using var process = new Process { StartInfo = info };
+        int code;
         try
         {
-            if (!process.Start())
-            {
-                return ProbeResult.Failure(ProbeReasons.StartFailed);
-            }
+            code = await ShellCommand.RunAsync(_command, [], cancellationToken).ConfigureAwait(false);
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (ShellCommandStartException)
         {
             return ProbeResult.Failure(ProbeReasons.StartFailed);
         }
 
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            KillTree(process);
-            throw;
-        }
-
-        var code = process.ExitCode;
         return code == 0 ? ProbeResult.Success : ProbeResult.Failure(code is > 0 and < 256 ? s_exitReasons[code] : ProbeReasons.NonZeroExit);
     }
 
     public override string ToString() => $"exec:{_command}";
-
-    private static void KillTree(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // Exiting right now.
-        }
-    }
 
     private static string[] CreateExitReasons()
     {

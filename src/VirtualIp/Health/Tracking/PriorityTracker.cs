@@ -274,10 +274,10 @@ internal sealed partial class PriorityTracker : ITrackingSource, IDisposable
         Recompute(input, "removed");
     }
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Virtual router '{Router}' effective priority {Priority}, fault {Fault}: {Reason}.")]
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "Virtual router '{Router}' effective priority {Priority}, fault {Fault}: {Reason}.")]
     private static partial void LogPriorityChanged(ILogger logger, string router, int priority, bool fault, string reason);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "An EffectivePriorityChanged handler of virtual router '{Router}' threw.")]
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Error, Message = "An EffectivePriorityChanged handler of virtual router '{Router}' threw.")]
     private static partial void LogHandlerFailed(ILogger logger, string router, Exception exception);
 
     private sealed class TrackedInput(PriorityTracker owner, string name, int weight, bool up) : ITrackedInput

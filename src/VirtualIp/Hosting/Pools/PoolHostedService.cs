@@ -16,8 +16,8 @@ namespace VirtualIp.Hosting;
 /// release or expiry unbinds it; leases held before a restart are bound again at start. Publishes lease events (and
 /// so the audit trail), keeps pool metrics, and expires leases that ran out every SweepInterval.
 /// </summary>
-internal sealed partial class PoolHostedService(IOptions<VirtualIpOptions> options, VipPoolRegistry registry, PlatformAccessor platform,
-    VirtualIpEventStream events, VirtualIpMetrics metrics, TimeProvider time, ILogger<PoolHostedService> logger, IMeterFactory? meterFactory = null)
+internal sealed partial class PoolHostedService(IOptionsMonitor<VirtualIpOptions> options, VipPoolRegistry registry, PlatformAccessor platform,
+    AnnouncerOptionsSource announcements, VirtualIpEventStream events, VirtualIpMetrics metrics, TimeProvider time, ILogger<PoolHostedService> logger, IMeterFactory? meterFactory = null)
     : IHostedService, IAsyncDisposable
 {
     private readonly Channel<(VipPool Pool, VipLeaseEventArgs Change)> _work = Channel.CreateUnbounded<(VipPool, VipLeaseEventArgs)>(new() { SingleReader = true });
@@ -43,7 +43,7 @@ internal sealed partial class PoolHostedService(IOptions<VirtualIpOptions> optio
         {
             var p = platform.Get();
             _binder = new ObservedBinder(p.Binder, events, metrics, time, _ => null);
-            _announcer = new VipAnnouncer(p.FrameSenders, p.Binder, new AnnouncementFrames(), new StaticOptionsMonitor<AnnouncerOptions>(options.Value.Announcements),
+            _announcer = new VipAnnouncer(p.FrameSenders, p.Binder, new AnnouncementFrames(), announcements,
                 time, NullLoggerFor<VipAnnouncer>());
             _announcer.FrameSent += (iface, _, _) => metrics.Announced(iface);
         }
@@ -56,7 +56,7 @@ internal sealed partial class PoolHostedService(IOptions<VirtualIpOptions> optio
             LogPoolStarted(logger, pool.Options.Name, pool.StoreName, pool.Capacity, pool.ActiveLeases, pool.Options.Interface ?? "(none)");
         }
 
-        var every = options.Value.Leases.SweepInterval;
+        var every = options.CurrentValue.Leases.SweepInterval;
         _sweep = time.CreateTimer(_ => _ = SweepAsync(), null, every, every);
     }
 
@@ -180,15 +180,15 @@ internal sealed partial class PoolHostedService(IOptions<VirtualIpOptions> optio
         }
     }
 
-    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "Pool {Pool} on the {Store} store: {Capacity} addresses, {Held} leases held by this node, interface {Interface}")]
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Pool {Pool} on the {Store} store: {Capacity} addresses, {Held} leases held by this node, interface {Interface}")]
     private static partial void LogPoolStarted(ILogger logger, string pool, string store, long capacity, int held, string @interface);
 
-    [LoggerMessage(EventId = 701, Level = LogLevel.Error, Message = "Could not apply {Change} of leased VIP {Vip} on {Interface}")]
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Error, Message = "Could not apply {Change} of leased VIP {Vip} on {Interface}")]
     private static partial void LogBindFailed(ILogger logger, VipAddress vip, string @interface, VipLeaseChange change, Exception exception);
 
-    [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "Could not remove leased VIP {Vip} from {Interface} at stop")]
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Could not remove leased VIP {Vip} from {Interface} at stop")]
     private static partial void LogUnbindFailed(ILogger logger, VipAddress vip, string @interface, Exception exception);
 
-    [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "Expiring leases failed; will try again")]
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Expiring leases failed; will try again")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }

@@ -9,7 +9,7 @@ namespace VirtualIp.Hosting;
 /// The configured pools, each on its store (keyed <see cref="ILeaseStore"/> services: "embedded" is registered by
 /// AddVirtualIp, "etcd" by VirtualIp.Etcd's UseEtcd). Built on first use.
 /// </summary>
-internal sealed class VipPoolRegistry(IOptions<VirtualIpOptions> options, IServiceProvider services, TimeProvider time) : IAsyncDisposable
+internal sealed class VipPoolRegistry(IOptionsMonitor<VirtualIpOptions> options, IServiceProvider services, TimeProvider time) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private Dictionary<string, VipPool>? _pools;
@@ -42,7 +42,7 @@ internal sealed class VipPoolRegistry(IOptions<VirtualIpOptions> options, IServi
                 return _pools;
             }
 
-            var o = options.Value;
+            var o = options.CurrentValue;
             var pools = new Dictionary<string, VipPool>(StringComparer.Ordinal);
             for (int i = 0; i < o.Pools.Count; i++)
             {

@@ -96,53 +96,9 @@ public static class VirtualRouterFactory
             throw new OptionsValidationException(Options.DefaultName, typeof(VrrpRouterOptions), errors);
         }
 
-        timeProvider ??= TimeProvider.System;
-        var logger = (ILogger?)loggerFactory?.CreateLogger("VirtualIp.Vrrp.VrrpRouter") ?? NullLogger.Instance;
-        var muxes = new Dictionary<string, VrrpTransportMux>(StringComparer.Ordinal);
-        var groups = new Dictionary<string, VrrpSyncGroup>(StringComparer.Ordinal);
-        var cleanups = new Dictionary<string, Func<CancellationToken, Task>>(StringComparer.Ordinal);
-        var result = new List<VrrpRouter>(list.Count);
-        foreach (var o in list)
-        {
-            bool ipv6 = o.Vips[0].IsIPv6;
-            string key = $"{o.Interface}|{(ipv6 ? 6 : 4)}|{string.Join(',', o.UnicastPeers.Select(p => p.ToString()).Order(StringComparer.Ordinal))}|{o.UnicastSource}|{o.StrictUnicastTtl}";
-            if (!muxes.TryGetValue(key, out var mux))
-            {
-                mux = new VrrpTransportMux(transportFactory(o) ?? throw new InvalidOperationException($"The transport factory returned null for router '{o.Name}'."));
-                muxes[key] = mux;
-            }
-
-            VrrpSyncGroup? group = null;
-            if (o.SyncGroup is { } groupName)
-            {
-                if (!groups.TryGetValue(groupName, out group))
-                {
-                    group = new VrrpSyncGroup(groupName);
-                    groups[groupName] = group;
-                }
-            }
-
-            Func<CancellationToken, Task>? cleanup = null;
-            if (o.RemoveStaleAddressesOnStart && !cleanups.TryGetValue(o.Interface, out cleanup))
-            {
-                // Once per interface, before the first router on it starts (a later start must not remove a sibling's VIPs).
-                string iface = o.Interface;
-                Task? once = null;
-                var gate = new object();
-                cleanup = _ =>
-                {
-                    lock (gate)
-                    {
-                        return once ??= binder.RemoveStaleAsync(iface, keep: null, CancellationToken.None).AsTask();
-                    }
-                };
-                cleanups[iface] = cleanup;
-            }
-
-            result.Add(new VrrpRouter(o, mux, binder, announcer, timeProvider, logger, group, cleanup));
-        }
-
-        return result;
+        var byName = list.ToDictionary(o => o.Name, StringComparer.Ordinal);
+        var builder = new VrrpRouterBuilder(c => transportFactory(byName[c.Name]), binder, announcer, timeProvider ?? TimeProvider.System, loggerFactory);
+        return [.. list.Select(o => builder.Build(VrrpRouterConfiguration.FromValidated(o)))];
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using VirtualIp.Addressing;
 using VirtualIp.Election;
 
 namespace VirtualIp.Vrrp;
@@ -16,7 +17,9 @@ internal enum VrrpActionKind
 }
 
 /// <summary>A side effect of a transition, run in order by the router's action queue.</summary>
-internal readonly record struct VrrpAction(VrrpActionKind Kind, VrrpStateChangedEventArgs? Event = null, TaskCompletionSource? Barrier = null, long Generation = 0);
+/// <remarks><see cref="Vips"/> is the VIP set at the time the action was queued (a reconfiguration replaces the router's array, never mutates it).</remarks>
+internal readonly record struct VrrpAction(VrrpActionKind Kind, VrrpStateChangedEventArgs? Event = null, TaskCompletionSource? Barrier = null,
+    VipAddress[]? Vips = null, long Generation = 0);
 
 internal sealed partial class VrrpRouter
 {
@@ -43,7 +46,10 @@ internal sealed partial class VrrpRouter
 
     private void EnqueueLocked(in VrrpAction action)
     {
-        if (_actions is null || !_actions.Writer.TryWrite(action))
+        var queued = action.Vips is null && action.Kind is VrrpActionKind.AddVips or VrrpActionKind.RemoveVips or VrrpActionKind.StartAnnouncing
+            ? action with { Vips = _vips }
+            : action;
+        if (_actions is null || !_actions.Writer.TryWrite(queued))
         {
             Log.ActionDropped(_logger, _name, _vrid, action.Kind.ToString());
         }
@@ -91,7 +97,7 @@ internal sealed partial class VrrpRouter
                 break;
 
             case VrrpActionKind.AddVips:
-                foreach (var vip in _vips)
+                foreach (var vip in action.Vips!)
                 {
                     try
                     {
@@ -107,7 +113,7 @@ internal sealed partial class VrrpRouter
                 break;
 
             case VrrpActionKind.RemoveVips:
-                foreach (var vip in _vips)
+                foreach (var vip in action.Vips!)
                 {
                     try
                     {
@@ -128,7 +134,7 @@ internal sealed partial class VrrpRouter
                     try
                     {
                         _announcement?.Dispose();
-                        _announcement = _announcer.Start(_interface, _vips, _announceMac);
+                        _announcement = _announcer.Start(_interface, action.Vips!, _announceMac);
                     }
                     catch (Exception ex)
                     {

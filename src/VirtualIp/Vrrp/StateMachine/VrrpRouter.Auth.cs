@@ -30,7 +30,7 @@ internal sealed partial class VrrpRouter
         }
     }
 
-    private static VrrpAuthenticator? CreateAuthenticator(VrrpRouterOptions options, TimeProvider time)
+    private static VrrpAuthenticator? CreateAuthenticator(VrrpRouterConfiguration options, TimeProvider time)
     {
         if (options.AuthHmac is not { } hmac)
         {
@@ -42,7 +42,7 @@ internal sealed partial class VrrpRouter
             ?? throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
         bool ipv6 = options.Vips[0].IsIPv6;
         return new VrrpAuthenticator(keys, hmac.Mode, hmac.AntiReplay, VrrpAuthHmacOptionsValidator.WindowSeconds(hmac, options.AdvertisementInterval),
-            ipv6, options.Version, (byte)options.VirtualRouterId, options.UnicastPeers?.Count ?? 0, time);
+            ipv6, options.Version, (byte)options.VirtualRouterId, options.UnicastPeers.Count, time);
     }
 
     /// <summary>

@@ -51,7 +51,7 @@ internal sealed partial class VrrpRouter
     /// <summary>The MAC this router announces its VIPs with (the VRRP virtual MAC), or null for the interface MAC.</summary>
     internal MacAddress? AnnounceMac => _announceMac;
 
-    private void InitializeHardening(VrrpRouterOptions options)
+    private void InitializeHardening(VrrpRouterConfiguration options)
     {
         _priorityZeroFromMasterOnly = options.PriorityZeroFromMasterOnly;
         ushort floor = options.MinimumAdoptedInterval is { } f
@@ -60,12 +60,12 @@ internal sealed partial class VrrpRouter
         _minIntervalCs = Math.Max((ushort)1, floor);
 
         var peers = new List<byte[]>();
-        foreach (var p in options.UnicastPeers ?? [])
+        foreach (var p in options.UnicastPeers)
         {
             peers.Add(p.GetAddressBytes());
         }
 
-        foreach (var p in options.KnownPeers ?? [])
+        foreach (var p in options.KnownPeers)
         {
             peers.Add(p.GetAddressBytes());
         }

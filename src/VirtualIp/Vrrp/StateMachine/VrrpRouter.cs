@@ -22,18 +22,18 @@ internal sealed partial class VrrpRouter : IVirtualRouter
 {
     private static readonly VipBindOptions s_bindOptions = new();
 
-    // Configuration (immutable).
+    // Configuration (identity: immutable; the rest changes only under _gate, in Reconfigure).
     private readonly string _name;
     private readonly string _interface;
     private readonly byte _vrid;
-    private readonly byte _configuredPriority;
+    private byte _configuredPriority;
     private readonly VrrpVersion _version;
     private readonly bool _isIPv6;
-    private readonly ushort _intervalCs;
-    private readonly bool _preempt;
-    private readonly long _preemptDelayTicks;
-    private readonly VipAddress[] _vips;
-    private readonly byte[] _vipBytes;
+    private ushort _intervalCs;
+    private bool _preempt;
+    private long _preemptDelayTicks;
+    private VipAddress[] _vips;
+    private byte[] _vipBytes;
     private readonly int _addressLength;
     private readonly VrrpAuthType _authType;
     private readonly byte[] _authData;
@@ -51,7 +51,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private readonly Func<CancellationToken, Task>? _staleCleanup;
     private readonly ITimer _advertTimer;
     private readonly ITimer _downTimer;
-    private readonly byte[][] _sendBuffers;
+    private byte[][] _sendBuffers;
     private readonly long _frequency;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
 
@@ -94,7 +94,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
     private Task _actionLoop = Task.CompletedTask;
     private IDisposable? _announcement;
 
-    public VrrpRouter(VrrpRouterOptions options, VrrpTransportMux mux, IVipBinder binder, IVipAnnouncer? announcer, TimeProvider timeProvider,
+    public VrrpRouter(VrrpRouterConfiguration options, VrrpTransportMux mux, IVipBinder binder, IVipAnnouncer? announcer, TimeProvider timeProvider,
         ILogger logger, VrrpSyncGroup? syncGroup = null, Func<CancellationToken, Task>? staleCleanup = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -102,12 +102,6 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         ArgumentNullException.ThrowIfNull(binder);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
-        var errors = VrrpRouterOptionsValidator.Validate(options, string.IsNullOrEmpty(options.Name) ? "VrrpRouterOptions" : $"VrrpRouterOptions '{options.Name}'");
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
-        }
-
         _name = options.Name;
         _interface = options.Interface;
         _vrid = (byte)options.VirtualRouterId;
@@ -126,11 +120,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         _preempt = options.Preempt;
         _checksumMode = options.ChecksumMode;
         _addressLength = _isIPv6 ? 16 : 4;
-        _vipBytes = new byte[_vips.Length * _addressLength];
-        for (int i = 0; i < _vips.Length; i++)
-        {
-            _vips[i].Address.TryWriteBytes(_vipBytes.AsSpan(i * _addressLength, _addressLength), out _);
-        }
+        _vipBytes = EncodeVips(_vips, _addressLength);
 
         if (_version == VrrpVersion.V2 && options.AuthPassword is { Length: > 0 } password)
         {
@@ -158,13 +148,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
         _preemptDelayTicks = options.PreemptDelay.Ticks * _frequency / TimeSpan.TicksPerSecond;
         InitializeHardening(options);
 
-        var sample = new VrrpMessage(_version, _vrid, _priority, _intervalCs, _isIPv6, _vipBytes, _authType, _authData);
-        int length = VrrpCodec.GetEncodedLength(sample);
-        _sendBuffers = new byte[mux.DestinationBytes.Length][];
-        for (int i = 0; i < _sendBuffers.Length; i++)
-        {
-            _sendBuffers[i] = new byte[length + (_auth?.TrailerLength ?? 0)];
-        }
+        _sendBuffers = CreateSendBuffers();
 
         _advertTimer = timeProvider.CreateTimer(static s => ((VrrpRouter)s!).OnAdvertTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _downTimer = timeProvider.CreateTimer(static s => ((VrrpRouter)s!).OnDownTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -397,6 +381,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
                 _auth?.Dispose();
             }
 
+            _group?.Remove(this);
             await _mux.ReleaseAsync(this).ConfigureAwait(false);
         }
     }

@@ -113,6 +113,12 @@ public sealed class VrrpRouterOptions
     /// </summary>
     public string? SyncGroup { get; set; }
 
+    /// <summary>Health checks (by name) that move this router's priority; the hosting layer runs them.</summary>
+    public IList<VrrpTrackOptions> TrackChecks { get; set; } = new List<VrrpTrackOptions>();
+
+    /// <summary>Interfaces whose link state moves this router's priority; the hosting layer watches them.</summary>
+    public IList<VrrpTrackOptions> TrackInterfaces { get; set; } = new List<VrrpTrackOptions>();
+
     /// <summary>On start, remove addresses carrying this library's ownership mark left behind by a crashed process (default true).</summary>
     public bool RemoveStaleAddressesOnStart { get; set; } = true;
 }

@@ -178,7 +178,27 @@ internal static class VrrpRouterOptionsValidator
             errors.Add($"{key}:SyncGroup is blank; omit it or give a name.");
         }
 
+        ValidateTracks(options.TrackChecks, $"{key}:TrackChecks", "check", errors);
+        ValidateTracks(options.TrackInterfaces, $"{key}:TrackInterfaces", "interface", errors);
         return errors;
+    }
+
+    private static void ValidateTracks(IList<VrrpTrackOptions>? tracks, string key, string what, List<string> errors)
+    {
+        for (int i = 0; i < (tracks?.Count ?? 0); i++)
+        {
+            var t = tracks![i];
+            if (t is null || string.IsNullOrWhiteSpace(t.Name))
+            {
+                errors.Add(Invariant($"{key}:{i} needs the {what}'s name."));
+                continue;
+            }
+
+            if (t.Weight is < -253 or > 253)
+            {
+                errors.Add(Invariant($"{key}:{i}:Weight = {t.Weight} is out of range -253..253."));
+            }
+        }
     }
 
     private static bool IsAscii(string s)

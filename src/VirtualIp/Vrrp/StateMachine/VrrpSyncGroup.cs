@@ -21,7 +21,22 @@ internal sealed class VrrpSyncGroup
 
     public IReadOnlyList<VrrpRouter> Members => _members;
 
-    public void Add(VrrpRouter router) => _members.Add(router);
+    public void Add(VrrpRouter router)
+    {
+        lock (Gate)
+        {
+            _members.Add(router);
+        }
+    }
+
+    /// <summary>Takes a removed router out of the group (configuration reload).</summary>
+    public void Remove(VrrpRouter router)
+    {
+        lock (Gate)
+        {
+            _members.Remove(router);
+        }
+    }
 
     /// <summary>A member entered Fault on its own: the others follow.</summary>
     public void OnMemberFault(VrrpRouter source)

@@ -41,6 +41,18 @@ internal sealed class VrrpTransportMux : IVrrpPacketHandler
 
     public IVrrpTransport Transport { get; }
 
+    /// <summary>Whether the last router released the mux (its transport is disposed; a new router needs a new mux).</summary>
+    public bool IsReleased
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _disposed;
+            }
+        }
+    }
+
     public ReadOnlySpan<byte> LocalAddressBytes => _local;
 
     public IPAddress LocalAddress => Transport.LocalAddress;

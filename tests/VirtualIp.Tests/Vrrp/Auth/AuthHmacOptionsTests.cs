@@ -27,8 +27,8 @@ public sealed class AuthHmacOptionsTests
 
         var section = new ConfigurationBuilder().AddInMemoryCollection(config).Build().GetSection("VirtualIp");
         var options = new VirtualIpOptions();
-        var errors = new List<string>();
-        VirtualIpConfigurationReader.Read(section, options, errors);
+        VirtualIpConfigurationReader.Read(section, options);
+        var errors = new List<string>(options.ReadErrors);
         foreach (var router in options.Routers)
         {
             errors.AddRange(VrrpRouterOptionsValidator.Validate(router, "VirtualIp:Routers:0"));

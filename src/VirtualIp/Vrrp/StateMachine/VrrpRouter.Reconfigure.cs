@@ -1,0 +1,121 @@
+using VirtualIp.Addressing;
+using VirtualIp.Election;
+
+namespace VirtualIp.Vrrp;
+
+/// <summary>
+/// Live reconfiguration of a running router (configuration reload): priority, advert interval, preemption and VIPs change
+/// in place, without leaving the current state. A master that stays master keeps its VIPs bound; only the VIPs added are
+/// bound and only those removed are released. Anything else (VRID, interface, family, version, peers, authentication,
+/// sync group) cannot change here: the host removes the router and adds a new one.
+/// </summary>
+internal sealed partial class VrrpRouter
+{
+    /// <summary>Applies <paramref name="next"/>; the caller has checked <see cref="VrrpRouterConfiguration.CanReconfigureTo"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="next"/> changes something that needs a new router.</exception>
+    public void Reconfigure(VrrpRouterConfiguration next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        if (next.Interface != _interface || next.VirtualRouterId != _vrid || next.IsIPv6 != _isIPv6 || next.Version != _version)
+        {
+            throw new ArgumentException($"Router '{_name}': interface, VRID, family and version cannot change on a running router (remove it and add it again).", nameof(next));
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _preempt = next.Preempt;
+            _preemptDelayTicks = next.PreemptDelay.Ticks * _frequency / TimeSpan.TicksPerSecond;
+            if (_preemptDelayTicks == 0)
+            {
+                _preemptDelayRunning = false;
+            }
+
+            if (next.AuthHmac is { ActiveKey: >= 1 and <= 255 } hmac)
+            {
+                _auth?.TrySetActiveKey((byte)hmac.ActiveKey);
+            }
+
+            bool advertChanged = false;
+            byte priority = (byte)next.Priority;
+            if (priority != _configuredPriority)
+            {
+                _configuredPriority = priority;
+                _priority = priority; // the host re-applies tracking on top right after
+                advertChanged = true;
+            }
+
+            ushort intervalCs = (ushort)(next.AdvertisementInterval.Ticks / (TimeSpan.TicksPerMillisecond * 10));
+            if (intervalCs != _intervalCs)
+            {
+                _intervalCs = intervalCs;
+                if (next.MinimumAdoptedInterval is null)
+                {
+                    _minIntervalCs = Math.Max((ushort)1, Math.Min(_intervalCs, DefaultIntervalFloorCs)); // as at construction
+                }
+
+                if (_state == VrrpState.Master)
+                {
+                    _masterIntervalCs = intervalCs;
+                    RestartAdvertTimerLocked();
+                }
+
+                advertChanged = true;
+            }
+
+            var removed = _vips.Except(next.Vips).ToArray();
+            var added = next.Vips.Except(_vips).ToArray();
+            if (removed.Length > 0 || added.Length > 0 || !_vips.SequenceEqual(next.Vips))
+            {
+                _vips = [.. next.Vips];
+                _vipBytes = EncodeVips(_vips, _addressLength);
+                _sendBuffers = CreateSendBuffers();
+                advertChanged = true;
+                if (_state == VrrpState.Master && _running)
+                {
+                    // Keep what stays bound; re-announce the new set (the announcer restarts with it).
+                    if (removed.Length > 0)
+                    {
+                        EnqueueLocked(new VrrpAction(VrrpActionKind.RemoveVips, Vips: removed));
+                    }
+
+                    if (added.Length > 0)
+                    {
+                        EnqueueLocked(new VrrpAction(VrrpActionKind.AddVips, Vips: added));
+                    }
+
+                    EnqueueLocked(new VrrpAction(VrrpActionKind.StartAnnouncing));
+                }
+            }
+
+            if (advertChanged && _running && _state == VrrpState.Master)
+            {
+                SendAdvertLocked(_priority);
+            }
+        }
+    }
+
+    private static byte[] EncodeVips(VipAddress[] vips, int addressLength)
+    {
+        var bytes = new byte[vips.Length * addressLength];
+        for (int i = 0; i < vips.Length; i++)
+        {
+            vips[i].Address.TryWriteBytes(bytes.AsSpan(i * addressLength, addressLength), out _);
+        }
+
+        return bytes;
+    }
+
+    private byte[][] CreateSendBuffers()
+    {
+        var sample = new VrrpMessage(_version, _vrid, _priority, _intervalCs, _isIPv6, _vipBytes, _authType, _authData);
+        int length = VrrpCodec.GetEncodedLength(sample) + (_auth?.TrailerLength ?? 0);
+        var buffers = new byte[_mux.DestinationBytes.Length][];
+        for (int i = 0; i < buffers.Length; i++)
+        {
+            buffers[i] = new byte[length];
+        }
+
+        return buffers;
+    }
+}
