@@ -34,6 +34,8 @@ internal static class FailoverArguments
         failing makes the owner resign). For networks without multicast or L2 adjacency.
         --control-socket: runtime control (resign, maintenance, priority, takeover, status) for
         "VirtualIp.Failover ctl ..." (see "VirtualIp.Failover ctl --help"). SIGHUP reloads the configuration.
+        Migrating: "VirtualIp.Failover import-keepalived keepalived.conf [--output appsettings.json]" writes the
+        equivalent configuration and lists what it cannot map (docs/keepalived-migration.md).
         Needs CAP_NET_ADMIN and CAP_NET_RAW (run as root or grant them, see systemd/virtualip-failover.service).
         """;
 
