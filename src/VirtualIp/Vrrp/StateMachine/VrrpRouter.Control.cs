@@ -228,7 +228,7 @@ internal sealed partial class VrrpRouter
         {
             if (m._running && m._state == VrrpState.Master)
             {
-                m.SendAdvertLocked(0);
+                m._sender.Send(0);
             }
         }
 
@@ -259,7 +259,7 @@ internal sealed partial class VrrpRouter
         Log.PriorityChanged(_logger, _name, _vrid, p, reason);
         if (_running && _state == VrrpState.Master)
         {
-            SendAdvertLocked(_priority);
+            _sender.Send(_priority);
         }
     }
 

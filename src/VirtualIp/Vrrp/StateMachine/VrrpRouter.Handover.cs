@@ -19,10 +19,8 @@ internal sealed partial class VrrpRouter
     // When this backup last ignored an advert of a lower-priority master (preemption pending).
     private long _lastPreemptedAdvert;
 
-    private ITimer? _handoverTimer;
-
-    /// <summary>How long the first advert of a hand-back follows the first announcement.</summary>
-    internal TimeSpan HandoverAnnounceLead => TimeSpan.FromMilliseconds(Math.Min(20, _intervalCs * 10 / 2));
+    /// <summary>How long the first advert of a hand-back follows the first announcement (the lead timer is the sender's).</summary>
+    internal TimeSpan HandoverAnnounceLead => _sender.HandoverLead;
 
     /// <summary>This transition preempts a master that was still advertising within Master_Down_Interval.</summary>
     private bool IsPreemptingLiveMasterLocked(VrrpTransitionReason reason) =>
@@ -45,8 +43,7 @@ internal sealed partial class VrrpRouter
                 return;
             }
 
-            _handoverTimer?.Dispose();
-            _handoverTimer = _time.CreateTimer(static s => ((VrrpRouter)s!).SendHandoverAdvert(), this, HandoverAnnounceLead, Timeout.InfiniteTimeSpan);
+            _sender.StartHandoverLead();
         }
     }
 
@@ -54,14 +51,13 @@ internal sealed partial class VrrpRouter
     {
         lock (_gate)
         {
-            _handoverTimer?.Dispose();
-            _handoverTimer = null;
+            _sender.EndHandoverLead();
 
             // Still the master this advert was for: not stopped, not demoted.
             if (_running && _state == VrrpState.Master)
             {
-                SendAdvertLocked(_priority);
-                RestartAdvertTimerLocked();
+                _sender.Send(_priority);
+                _sender.RestartTimer();
             }
         }
     }

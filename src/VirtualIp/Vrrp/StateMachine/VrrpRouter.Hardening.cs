@@ -16,25 +16,13 @@ internal sealed partial class VrrpRouter
     /// <summary>Default floor of an adopted master interval: 100 ms (or the router's own interval when shorter).</summary>
     private const ushort DefaultIntervalFloorCs = 10;
 
-    private static int IntervalMismatchKey => VrrpRouterStatistics.ReasonCount;
-
-    private static int AddressMismatchKey => VrrpRouterStatistics.ReasonCount + 1;
-
     private bool _priorityZeroFromMasterOnly;
     private ushort _minIntervalCs;
-    private byte[][]? _knownPeers;
-
-    // Unicast peers whose adverts are accepted whatever their TTL / hop limit (null: multicast, or StrictUnicastTtl).
-    private byte[][]? _ttlExemptPeers;
-    private byte _masterPriority;
-    private long _lastMasterAdvert;
     private long _lastReply;
-    private RejectLogLimiter _warnings = null!;
     private readonly byte[] _conflictSources = new byte[ConflictSlots * 16];
     private readonly long[] _conflictTimes = new long[ConflictSlots];
     private int _conflictNext;
     private long _lastConflictEvent;
-    private long _conflicts;
 
     /// <summary>Router conflicts detected (every offending advert, including those not raised as events because of the rate limit).</summary>
     internal long ConflictsDetected
@@ -43,7 +31,7 @@ internal sealed partial class VrrpRouter
         {
             lock (_gate)
             {
-                return _conflicts;
+                return _counters.Conflicts;
             }
         }
     }
@@ -56,41 +44,17 @@ internal sealed partial class VrrpRouter
         _priorityZeroFromMasterOnly = options.PriorityZeroFromMasterOnly;
         ushort floor = options.MinimumAdoptedInterval is { } f
             ? (ushort)(f.Ticks / (TimeSpan.TicksPerMillisecond * 10))
-            : Math.Min(_intervalCs, DefaultIntervalFloorCs);
+            : Math.Min(_sender.IntervalCs, DefaultIntervalFloorCs);
         _minIntervalCs = Math.Max((ushort)1, floor);
-
-        var peers = new List<byte[]>();
-        foreach (var p in options.UnicastPeers)
-        {
-            peers.Add(p.GetAddressBytes());
-        }
-
-        foreach (var p in options.KnownPeers)
-        {
-            peers.Add(p.GetAddressBytes());
-        }
-
-        _knownPeers = peers.Count > 0 ? [.. peers] : null;
-        _ttlExemptPeers = options.UnicastPeers is { Count: > 0 } unicast && !options.StrictUnicastTtl
-            ? [.. unicast.Select(p => p.GetAddressBytes())]
-            : null;
-        _warnings = new RejectLogLimiter(VrrpRouterStatistics.ReasonCount + 2, 60 * _frequency);
     }
 
-    private bool IsCurrentMasterLocked(ReadOnlySpan<byte> source) =>
-        _masterAddressLength == source.Length && source.SequenceEqual(_masterAddress.AsSpan(0, _masterAddressLength))
-        && !source.SequenceEqual(_mux.LocalAddressBytes);
+    private bool IsCurrentMasterLocked(ReadOnlySpan<byte> source) => _master.IsCurrent(source, _mux.LocalAddressBytes);
 
     /// <summary>A master other than this node is known and has advertised within Master_Down_Interval.</summary>
-    private bool IsLiveMasterLocked() =>
-        _masterAddressLength > 0
-        && !_masterAddress.AsSpan(0, _masterAddressLength).SequenceEqual(_mux.LocalAddressBytes)
-        && _time.GetTimestamp() - _lastMasterAdvert < MasterDownTicks;
+    private bool IsLiveMasterLocked() => _master.IsLive(_mux.LocalAddressBytes, _time.GetTimestamp(), MasterDownTicks);
 
     /// <summary>RFC 9568 6.4.3's comparison, against the master we follow: higher priority, or equal and higher address.</summary>
-    private bool WinsAgainstMasterLocked(byte priority, ReadOnlySpan<byte> source) =>
-        priority > _masterPriority
-        || (priority == _masterPriority && source.SequenceCompareTo(_masterAddress.AsSpan(0, _masterAddressLength)) > 0);
+    private bool WinsAgainstMasterLocked(byte priority, ReadOnlySpan<byte> source) => _master.IsBeatenBy(priority, source);
 
     /// <summary>The master's advertised interval, raised to the floor (a forged 10 ms advert cannot shrink the down interval).</summary>
     private ushort AdoptIntervalLocked(ushort intervalCs) => Math.Max(intervalCs, _minIntervalCs);
@@ -99,7 +63,7 @@ internal sealed partial class VrrpRouter
     private bool TryReplyLocked()
     {
         long now = _time.GetTimestamp();
-        long spacing = _intervalCs * _frequency / 100;
+        long spacing = _sender.IntervalCs * _frequency / 100;
         if (_lastReply != 0 && now - _lastReply < spacing)
         {
             return false;
@@ -112,7 +76,7 @@ internal sealed partial class VrrpRouter
     /// <summary>Counts a conflict and raises <see cref="ConflictDetected"/> at most once per source per 10 s (and once a second overall).</summary>
     private void ReportConflictLocked(ReadOnlySpan<byte> source, byte priority, RouterConflictKind kind)
     {
-        _conflicts++;
+        _counters.Conflict();
         long now = _time.GetTimestamp();
         int slot = -1;
         for (int i = 0; i < ConflictSlots; i++)

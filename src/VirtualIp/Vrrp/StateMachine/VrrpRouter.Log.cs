@@ -5,7 +5,8 @@ namespace VirtualIp.Vrrp;
 
 internal sealed partial class VrrpRouter
 {
-    private static partial class Log
+    /// <summary>The engine's log messages (EventIds 1101–1114), shared by the router's parts.</summary>
+    internal static partial class Log
     {
         [LoggerMessage(1101, LogLevel.Information, "VRRP {Router} (VRID {Vrid}): {OldState} -> {NewState} ({Reason}) {Detail}")]
         public static partial void StateChanged(ILogger logger, string router, byte vrid, VrrpState oldState, VrrpState newState, VrrpTransitionReason reason, string? detail);

@@ -3,9 +3,18 @@ using VirtualIp.Election;
 
 namespace VirtualIp.Vrrp;
 
-/// <summary>The receive path: validation of every received advert and RFC 9568 6.4.2 / 6.4.3.</summary>
+/// <summary>
+/// The receive path: a packet the mux matched to this VRID passes <see cref="VrrpAdvertValidator"/>, then the hardening
+/// and the RFC 9568 receive rules run (6.4.2 in Backup, 6.4.3 in Master).
+/// </summary>
 internal sealed partial class VrrpRouter
 {
+    // When the last advert with a non-zero priority was accepted (the takeover measurement's start).
+    private long _lastAdvertTimestamp;
+
+    // When a master last re-announced because a lower-priority router advertised.
+    private long _lastReannounce;
+
     /// <summary>Handles a packet already matched to this VRID by the mux. Allocation-free.</summary>
     internal void HandlePacket(in VrrpReceivedPacket packet)
     {
@@ -16,69 +25,15 @@ internal sealed partial class VrrpRouter
                 return;
             }
 
-            // Unicast adverts from a configured peer are taken whatever their hop limit (StrictUnicastTtl turns that off).
-            bool ttlExempt = packet.Ttl != 255 && IsTtlExemptLocked(packet.SourceAddress);
-            if (packet.Ttl != 255 && !ttlExempt)
+            var rejected = _validator.Check(packet, out var message, out int strangerPriority);
+            if (rejected != VrrpRejectReason.None)
             {
-                RejectLocked(VrrpRejectReason.BadTtl);
-                return;
-            }
-
-            if (packet.IsIPv6 != _isIPv6)
-            {
-                RejectLocked(VrrpRejectReason.BadIPHeader);
-                return;
-            }
-
-            ReadOnlySpan<byte> payload = packet.Payload, trailer = default;
-            bool checksumVerified = packet.ChecksumVerified;
-            if (_auth is not null && !TrySplitTrailerLocked(packet, out payload, out trailer, out checksumVerified))
-            {
-                return;
-            }
-
-            var context = new VrrpReceiveContext(packet.IsIPv6, ttlExempt ? (byte)255 : packet.Ttl, packet.SourceAddress, packet.DestinationAddress)
-            {
-                ExpectedVersion = _version,
-                ChecksumMode = VrrpChecksumMode.AcceptEither,
-                ChecksumVerified = checksumVerified,
-                AuthType = _authType,
-                AuthData = _authData,
-            };
-
-            if (_knownPeers is not null && !IsPeer(packet.SourceAddress))
-            {
-                // A stranger: dropped whatever it says; a well-formed advert for our VRID is also a conflict.
-                if (VrrpCodec.TryRead(payload, context, out var spoof, out _) && spoof.VirtualRouterId == _vrid)
+                if (strangerPriority >= 0)
                 {
-                    ReportConflictLocked(packet.SourceAddress, spoof.Priority, RouterConflictKind.UnknownSource);
+                    ReportConflictLocked(packet.SourceAddress, (byte)strangerPriority, RouterConflictKind.UnknownSource);
                 }
 
-                RejectLocked(VrrpRejectReason.UnexpectedSource);
-                return;
-            }
-
-            if (!VrrpCodec.TryRead(payload, context, out var message, out var reason))
-            {
-                RejectLocked(reason == VrrpRejectReason.None ? VrrpRejectReason.BadLength : reason);
-                return;
-            }
-
-            if (message.VirtualRouterId != _vrid)
-            {
-                RejectLocked(VrrpRejectReason.UnknownVirtualRouter);
-                return;
-            }
-
-            if (message.Version != _version)
-            {
-                RejectLocked(VrrpRejectReason.BadVersion);
-                return;
-            }
-
-            if (_auth?.Verify(payload, trailer, packet.SourceAddress) is { } authResult and not VrrpRejectReason.None)
-            {
-                RejectLocked(authResult);
+                _validator.Reject(rejected);
                 return;
             }
 
@@ -86,14 +41,13 @@ internal sealed partial class VrrpRouter
             {
                 // Hardening: "the master is leaving" is believed only from the master (docs/conformance/vrrp.md).
                 ReportConflictLocked(packet.SourceAddress, 0, RouterConflictKind.PriorityZeroFromNonMaster);
-                RejectLocked(VrrpRejectReason.PriorityZeroNotFromMaster);
+                _validator.Reject(VrrpRejectReason.PriorityZeroNotFromMaster);
                 return;
             }
 
-            if (message.IntervalCentiseconds != _intervalCs)
+            if (message.IntervalCentiseconds != _sender.IntervalCs)
             {
-                _intervalMismatches++;
-                WarnIntervalMismatchLocked(message.IntervalCentiseconds);
+                _validator.IntervalMismatch(_sender.IntervalCs, message.IntervalCentiseconds);
                 if (_version == VrrpVersion.V2)
                 {
                     // RFC 3768 7.1: MUST discard (keepalived drops too, to keep two routers from running one VRID).
@@ -101,17 +55,13 @@ internal sealed partial class VrrpRouter
                 }
             }
 
-            _received++;
-            if (message.Priority == 0)
-            {
-                _priorityZeroReceived++;
-            }
-            else
+            _counters.AdvertReceived(message.Priority);
+            if (message.Priority != 0)
             {
                 _lastAdvertTimestamp = _time.GetTimestamp();
             }
 
-            CheckAddressListLocked(message.Addresses);
+            _validator.CheckAddressList(message.Addresses, _sender.VipBytes);
             switch (_state)
             {
                 case VrrpState.Backup:
@@ -133,7 +83,7 @@ internal sealed partial class VrrpRouter
         {
             // The master is leaving: take over after Skew_Time only.
             _priorityZeroPending = true;
-            ArmDownTimerLocked(SkewTicks);
+            _downTimer.Arm(SkewTicks);
             return;
         }
 
@@ -146,7 +96,7 @@ internal sealed partial class VrrpRouter
             ReportConflictLocked(source, priority, RouterConflictKind.SecondMaster);
             if (priority >= _priority || !_preempt)
             {
-                ResetDownTimerLocked(MasterDownTicks);
+                _downTimer.Reset(MasterDownTicks);
             }
 
             return;
@@ -189,7 +139,7 @@ internal sealed partial class VrrpRouter
         _priorityZeroPending = false;
         _wantMaster = false;
         RememberMasterLocked(source, priority);
-        ResetDownTimerLocked(MasterDownTicks);
+        _downTimer.Reset(MasterDownTicks);
     }
 
     /// <summary>RFC 9568 6.4.3, Master receiving an advert.</summary>
@@ -200,8 +150,8 @@ internal sealed partial class VrrpRouter
             // Another router is leaving (only reached with PriorityZeroFromMasterOnly off): assert ourselves, rate-limited.
             if (TryReplyLocked())
             {
-                SendAdvertLocked(_priority);
-                RestartAdvertTimerLocked();
+                _sender.Send(_priority);
+                _sender.RestartTimer();
             }
 
             return;
@@ -226,7 +176,7 @@ internal sealed partial class VrrpRouter
         // advert interval, so a flood of low-priority adverts cannot make us flood the segment).
         if (TryReplyLocked())
         {
-            SendAdvertLocked(_priority);
+            _sender.Send(_priority);
         }
 
         // A lower-priority router that advertises believed it was master and may have announced the VIPs: clients'
@@ -239,120 +189,7 @@ internal sealed partial class VrrpRouter
         }
     }
 
-    private void RejectLocked(VrrpRejectReason reason)
-    {
-        ++_rejected[(int)reason];
-        Log.PacketRejected(_logger, _name, _vrid, reason);
+    private void RememberMasterLocked(ReadOnlySpan<byte> source, byte priority) => _master.Remember(source, priority, _time.GetTimestamp());
 
-        // RFC 9568 7.1: SHOULD log, subject to rate limiting: the first per reason, then one summary per minute.
-        switch (_warnings.Hit((int)reason, _time.GetTimestamp(), out long count))
-        {
-            case RejectLogLimiter.Decision.First:
-                Log.PacketsRejected(_logger, _name, _vrid, VrrpRejectReasonNames.ToTag(reason));
-                break;
-            case RejectLogLimiter.Decision.Summary:
-                Log.RejectSummary(_logger, _name, _vrid, count, VrrpRejectReasonNames.ToTag(reason));
-                break;
-        }
-    }
-
-    private void WarnIntervalMismatchLocked(ushort receivedCs)
-    {
-        switch (_warnings.Hit(IntervalMismatchKey, _time.GetTimestamp(), out long count))
-        {
-            case RejectLogLimiter.Decision.First:
-                Log.IntervalMismatch(_logger, _name, _vrid, _intervalCs * 10, receivedCs * 10, _version == VrrpVersion.V2);
-                break;
-            case RejectLogLimiter.Decision.Summary:
-                Log.RejectSummary(_logger, _name, _vrid, count, "interval_mismatch");
-                break;
-        }
-    }
-
-    /// <summary>A unicast advert from a configured peer: its TTL / hop limit is not checked (keepalived's default).</summary>
-    private bool IsTtlExemptLocked(ReadOnlySpan<byte> source)
-    {
-        if (_ttlExemptPeers is null)
-        {
-            return false;
-        }
-
-        foreach (var peer in _ttlExemptPeers)
-        {
-            if (source.SequenceEqual(peer))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private bool IsPeer(ReadOnlySpan<byte> source)
-    {
-        foreach (var peer in _knownPeers!)
-        {
-            if (source.SequenceEqual(peer))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private void CheckAddressListLocked(ReadOnlySpan<byte> addresses)
-    {
-        bool match = addresses.Length == _vipBytes.Length;
-        if (match && !addresses.SequenceEqual(_vipBytes))
-        {
-            // Same count, maybe another order: every received address must be configured.
-            for (int i = 0; i + _addressLength <= addresses.Length && match; i += _addressLength)
-            {
-                match = ContainsVip(addresses.Slice(i, _addressLength));
-            }
-        }
-
-        if (match)
-        {
-            return;
-        }
-
-        // RFC 9568 7.1: SHOULD log (rate-limited); keepalived logs and accepts.
-        _addressMismatches++;
-        switch (_warnings.Hit(AddressMismatchKey, _time.GetTimestamp(), out long count))
-        {
-            case RejectLogLimiter.Decision.First:
-                Log.AddressListMismatch(_logger, _name, _vrid, addresses.Length / _addressLength, _vips.Length);
-                break;
-            case RejectLogLimiter.Decision.Summary:
-                Log.RejectSummary(_logger, _name, _vrid, count, "address_list_mismatch");
-                break;
-        }
-    }
-
-    private bool ContainsVip(ReadOnlySpan<byte> address)
-    {
-        for (int j = 0; j < _vipBytes.Length; j += _addressLength)
-        {
-            if (address.SequenceEqual(_vipBytes.AsSpan(j, _addressLength)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private void RememberMasterLocked(ReadOnlySpan<byte> source, byte priority)
-    {
-        int n = Math.Min(source.Length, _masterAddress.Length);
-        source[..n].CopyTo(_masterAddress);
-        _masterAddressLength = n;
-        _masterPriority = priority;
-        _lastMasterAdvert = _time.GetTimestamp();
-    }
-
-    private IPAddress? MasterAddressLocked() =>
-        _masterAddressLength is 4 or 16 ? new IPAddress(_masterAddress.AsSpan(0, _masterAddressLength)) : null;
+    private IPAddress? MasterAddressLocked() => _master.ToIPAddress();
 }

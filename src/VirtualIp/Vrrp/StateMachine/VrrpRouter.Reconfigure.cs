@@ -46,18 +46,18 @@ internal sealed partial class VrrpRouter
             }
 
             ushort intervalCs = (ushort)(next.AdvertisementInterval.Ticks / (TimeSpan.TicksPerMillisecond * 10));
-            if (intervalCs != _intervalCs)
+            if (intervalCs != _sender.IntervalCs)
             {
-                _intervalCs = intervalCs;
+                _sender.Reconfigure(intervalCs, _sender.VipBytes);
                 if (next.MinimumAdoptedInterval is null)
                 {
-                    _minIntervalCs = Math.Max((ushort)1, Math.Min(_intervalCs, DefaultIntervalFloorCs)); // as at construction
+                    _minIntervalCs = Math.Max((ushort)1, Math.Min(intervalCs, DefaultIntervalFloorCs)); // as at construction
                 }
 
                 if (_state == VrrpState.Master)
                 {
                     _masterIntervalCs = intervalCs;
-                    RestartAdvertTimerLocked();
+                    _sender.RestartTimer();
                 }
 
                 advertChanged = true;
@@ -68,8 +68,7 @@ internal sealed partial class VrrpRouter
             if (removed.Length > 0 || added.Length > 0 || !_vips.SequenceEqual(next.Vips))
             {
                 _vips = [.. next.Vips];
-                _vipBytes = EncodeVips(_vips, _addressLength);
-                _sendBuffers = CreateSendBuffers();
+                _sender.Reconfigure(_sender.IntervalCs, EncodeVips(_vips, _addressLength));
                 advertChanged = true;
                 if (_state == VrrpState.Master && _running)
                 {
@@ -90,7 +89,7 @@ internal sealed partial class VrrpRouter
 
             if (advertChanged && _running && _state == VrrpState.Master)
             {
-                SendAdvertLocked(_priority);
+                _sender.Send(_priority);
             }
         }
     }
@@ -104,18 +103,5 @@ internal sealed partial class VrrpRouter
         }
 
         return bytes;
-    }
-
-    private byte[][] CreateSendBuffers()
-    {
-        var sample = new VrrpMessage(_version, _vrid, _priority, _intervalCs, _isIPv6, _vipBytes, _authType, _authData);
-        int length = VrrpCodec.GetEncodedLength(sample) + (_auth?.TrailerLength ?? 0);
-        var buffers = new byte[_mux.DestinationBytes.Length][];
-        for (int i = 0; i < buffers.Length; i++)
-        {
-            buffers[i] = new byte[length];
-        }
-
-        return buffers;
     }
 }

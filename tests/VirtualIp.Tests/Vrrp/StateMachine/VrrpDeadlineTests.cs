@@ -1,0 +1,327 @@
+using Microsoft.Extensions.Time.Testing;
+using VirtualIp.Vrrp;
+
+namespace VirtualIp.Tests.Vrrp.StateMachine;
+
+/// <summary>The Master_Down_Timer's deadline type on its own: arm, lazy reset, cancel, early and stale callbacks.</summary>
+public sealed class VrrpDeadlineTests
+{
+    private static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);
+
+    private static long Ticks(FakeTimeProvider time, int ms) => ms * time.TimestampFrequency / 1000;
+
+    private sealed class Harness
+    {
+        public Harness(TimeProvider? provider = null)
+        {
+            Clock = new FakeTimeProvider();
+            Deadline = new VrrpDeadline(provider ?? Clock, Gate, () =>
+            {
+                Assert.True(Monitor.IsEntered(Gate), "the expiry runs under the owner's lock");
+                Expired++;
+            });
+        }
+
+        public FakeTimeProvider Clock { get; }
+
+        public object Gate { get; } = new();
+
+        public VrrpDeadline Deadline { get; }
+
+        public int Expired { get; private set; }
+
+        public void Arm(int ms)
+        {
+            lock (Gate)
+            {
+                Deadline.Arm(Ticks(Clock, ms));
+            }
+        }
+
+        public void Reset(int ms)
+        {
+            lock (Gate)
+            {
+                Deadline.Reset(Ticks(Clock, ms));
+            }
+        }
+
+        public void Cancel()
+        {
+            lock (Gate)
+            {
+                Deadline.Cancel();
+            }
+        }
+    }
+
+    /// <summary>A timer whose callback the test invokes by hand (a callback "in flight"), over a fake clock.</summary>
+    private sealed class ManualTimers(FakeTimeProvider clock) : TimeProvider
+    {
+        public ManualTimer? Timer { get; private set; }
+
+        public override long TimestampFrequency => clock.TimestampFrequency;
+
+        public override long GetTimestamp() => clock.GetTimestamp();
+
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            Timer = new ManualTimer(callback, state);
+    }
+
+    private sealed class ManualTimer(TimerCallback callback, object? state) : ITimer
+    {
+        public int Changes { get; private set; }
+
+        public TimeSpan Due { get; private set; } = Timeout.InfiniteTimeSpan;
+
+        public void Fire() => callback(state);
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            Changes++;
+            Due = dueTime;
+            return true;
+        }
+
+        public void Dispose()
+        {
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public void Expires_once_at_the_deadline_and_not_before()
+    {
+        var h = new Harness();
+        h.Arm(100);
+        h.Clock.Advance(99 * Ms);
+        Assert.Equal(0, h.Expired);
+        lock (h.Gate)
+        {
+            Assert.True(h.Deadline.IsArmed);
+        }
+
+        h.Clock.Advance(Ms);
+        Assert.Equal(1, h.Expired);
+        h.Clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, h.Expired);
+        lock (h.Gate)
+        {
+            Assert.False(h.Deadline.IsArmed);
+        }
+    }
+
+    [Fact]
+    public void Reset_to_a_later_deadline_expires_at_the_new_deadline()
+    {
+        var h = new Harness();
+        h.Reset(100);
+        h.Clock.Advance(50 * Ms);
+        h.Reset(100); // deadline 150: the timer still fires at 100, then re-arms for the remainder
+        h.Clock.Advance(50 * Ms);
+        Assert.Equal(0, h.Expired);
+        h.Clock.Advance(49 * Ms);
+        Assert.Equal(0, h.Expired);
+        h.Clock.Advance(Ms);
+        Assert.Equal(1, h.Expired);
+    }
+
+    [Fact]
+    public void Reset_and_arm_to_an_earlier_deadline_reschedule_at_once()
+    {
+        var h = new Harness();
+        h.Reset(100);
+        h.Reset(10);
+        h.Clock.Advance(10 * Ms);
+        Assert.Equal(1, h.Expired);
+
+        h.Arm(100);
+        h.Arm(20); // priority 0: Skew_Time instead of Master_Down_Interval
+        h.Clock.Advance(20 * Ms);
+        Assert.Equal(2, h.Expired);
+    }
+
+    [Fact]
+    public void Arm_to_a_later_deadline_moves_it()
+    {
+        var h = new Harness();
+        h.Arm(10);
+        h.Arm(100);
+        h.Clock.Advance(99 * Ms);
+        Assert.Equal(0, h.Expired);
+        h.Clock.Advance(Ms);
+        Assert.Equal(1, h.Expired);
+    }
+
+    [Fact]
+    public void Cancelled_deadline_never_expires_and_can_be_armed_again()
+    {
+        var h = new Harness();
+        h.Arm(100);
+        h.Cancel();
+        h.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, h.Expired);
+
+        h.Reset(100);
+        h.Clock.Advance(100 * Ms);
+        Assert.Equal(1, h.Expired);
+    }
+
+    [Fact]
+    public void Stale_callback_after_a_rearm_does_not_fire_the_old_deadline()
+    {
+        var clock = new FakeTimeProvider();
+        var timers = new ManualTimers(clock);
+        var gate = new object();
+        int expired = 0;
+        var deadline = new VrrpDeadline(timers, gate, () => expired++);
+        lock (gate)
+        {
+            deadline.Arm(Ticks(clock, 100));
+        }
+
+        // The old schedule's callback is dispatched at 100 ms, but the deadline is re-armed before it takes the lock.
+        clock.Advance(100 * Ms);
+        lock (gate)
+        {
+            deadline.Arm(Ticks(clock, 100));
+        }
+
+        timers.Timer!.Fire();
+        Assert.Equal(0, expired);
+        Assert.Equal(100 * Ms, timers.Timer.Due); // re-scheduled for the remainder of the new deadline
+
+        clock.Advance(100 * Ms);
+        timers.Timer.Fire();
+        Assert.Equal(1, expired);
+
+        timers.Timer.Fire(); // a duplicate late callback: already expired, nothing happens
+        Assert.Equal(1, expired);
+    }
+
+    [Fact]
+    public void Stale_callback_after_a_cancel_does_nothing()
+    {
+        var clock = new FakeTimeProvider();
+        var timers = new ManualTimers(clock);
+        var gate = new object();
+        int expired = 0;
+        var deadline = new VrrpDeadline(timers, gate, () => expired++);
+        lock (gate)
+        {
+            deadline.Arm(Ticks(clock, 100));
+        }
+
+        clock.Advance(100 * Ms);
+        lock (gate)
+        {
+            deadline.Cancel();
+        }
+
+        int changes = timers.Timer!.Changes;
+        timers.Timer.Fire();
+        Assert.Equal(0, expired);
+        Assert.Equal(changes, timers.Timer.Changes);
+    }
+
+    [Fact]
+    public void Early_callback_reschedules_for_the_remainder()
+    {
+        var clock = new FakeTimeProvider();
+        var timers = new ManualTimers(clock);
+        var gate = new object();
+        int expired = 0;
+        var deadline = new VrrpDeadline(timers, gate, () => expired++);
+        lock (gate)
+        {
+            deadline.Arm(Ticks(clock, 100));
+        }
+
+        // A coarse timer clock fires 3 ms early.
+        clock.Advance(97 * Ms);
+        timers.Timer!.Fire();
+        Assert.Equal(0, expired);
+        Assert.Equal(3 * Ms, timers.Timer.Due);
+        clock.Advance(3 * Ms);
+        timers.Timer.Fire();
+        Assert.Equal(1, expired);
+    }
+
+    [Fact]
+    public void Reset_to_a_later_deadline_touches_no_timer_and_allocates_nothing()
+    {
+        var clock = new FakeTimeProvider();
+        var timers = new ManualTimers(clock);
+        var gate = new object();
+        var deadline = new VrrpDeadline(timers, gate, static () => { });
+        long ticks = Ticks(clock, 100);
+        lock (gate)
+        {
+            deadline.Reset(ticks);
+            int changes = timers.Timer!.Changes;
+            for (int i = 0; i < 100; i++)
+            {
+                clock.Advance(Ms);
+                deadline.Reset(ticks); // an advert every ms: the deadline moves, the timer stays
+            }
+
+            Assert.Equal(changes, timers.Timer.Changes);
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                deadline.Reset(ticks);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(clock.GetTimestamp() + ticks, deadline.Deadline);
+        }
+    }
+
+    [Fact]
+    public async Task Rearm_while_the_callback_waits_for_the_lock_defers_the_expiry()
+    {
+        var h = new Harness();
+        h.Arm(100);
+        var due = h.Clock.GetUtcNow() + (100 * Ms);
+        Task advancing;
+        lock (h.Gate)
+        {
+            // The timer fires on another thread and blocks on the owner's lock we hold.
+            advancing = Task.Run(() => h.Clock.Advance(100 * Ms), TestContext.Current.CancellationToken);
+            Assert.True(SpinWait.SpinUntil(() => h.Clock.GetUtcNow() >= due, TimeSpan.FromSeconds(10)));
+
+            // Re-armed while that callback is in flight: it must not expire the old deadline.
+            h.Deadline.Arm(Ticks(h.Clock, 100));
+        }
+
+        await advancing.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(0, h.Expired);
+        h.Clock.Advance(99 * Ms);
+        Assert.Equal(0, h.Expired);
+        h.Clock.Advance(Ms);
+        Assert.Equal(1, h.Expired);
+    }
+
+    [Fact]
+    public void Disposed_deadline_ignores_its_callback()
+    {
+        var clock = new FakeTimeProvider();
+        var timers = new ManualTimers(clock);
+        var gate = new object();
+        int expired = 0;
+        var deadline = new VrrpDeadline(timers, gate, () => expired++);
+        lock (gate)
+        {
+            deadline.Arm(Ticks(clock, 10));
+            deadline.Dispose();
+        }
+
+        clock.Advance(10 * Ms);
+        timers.Timer!.Fire();
+        Assert.Equal(0, expired);
+    }
+}
