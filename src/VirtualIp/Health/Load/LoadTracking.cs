@@ -18,9 +18,17 @@ internal sealed class LoadTracking
     private readonly TimeProvider _time;
     private readonly Func<IActiveConnectionsSource?> _connections;
     private readonly ILoggerFactory _loggers;
+    private readonly Func<LoadTrack, ILoadReader>? _readers;
 
-    public LoadTracking(TimeProvider time, Func<IActiveConnectionsSource?>? connections = null, IMeterFactory? meterFactory = null, ILoggerFactory? loggers = null)
+    /// <param name="time">The clock the samplers run on.</param>
+    /// <param name="connections">Looks up the forwarders' connections when a Connections track starts.</param>
+    /// <param name="meterFactory">Where the gauge is created; none: no gauge.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="readers">Tests: the reader of each track instead of procfs and the forwarders.</param>
+    public LoadTracking(TimeProvider time, Func<IActiveConnectionsSource?>? connections = null, IMeterFactory? meterFactory = null, ILoggerFactory? loggers = null,
+        Func<LoadTrack, ILoadReader>? readers = null)
     {
+        _readers = readers;
         _time = time;
         _connections = connections ?? (static () => null);
         _loggers = loggers ?? NullLoggerFactory.Instance;
@@ -31,7 +39,7 @@ internal sealed class LoadTracking
     /// <summary>Starts <paramref name="track"/> on <paramref name="tracker"/>; dispose the result to stop it.</summary>
     public IDisposable Start(LoadTrack track, PriorityTracker tracker)
     {
-        ILoadReader reader = track.Source switch
+        ILoadReader reader = _readers?.Invoke(track) ?? track.Source switch
         {
             LoadSource.CpuPressure when track.Scope == LoadScope.Process => new ProcessCpuPressureReader(_time),
             LoadSource.CpuPressure => new SystemCpuPressureReader(),
