@@ -52,7 +52,7 @@ public sealed class LoadTrackConfigurationTests
 
     [Theory]
     [InlineData("VirtualIp:Routers:0:TrackLoad:0:Source", "Memory", "VirtualIp:Routers:0:TrackLoad:0:Source = 'Memory' is not one of CpuPressure, LoadAverage, Connections")]
-    [InlineData("VirtualIp:Routers:0:TrackLoad:0:Scope", "Cgroup", "VirtualIp:Routers:0:TrackLoad:0:Scope = 'Cgroup' is not one of System, Process")]
+    [InlineData("VirtualIp:Routers:0:TrackLoad:0:Scope", "Container", "VirtualIp:Routers:0:TrackLoad:0:Scope = 'Container' is not one of System, Process, Cgroup")]
     [InlineData("VirtualIp:Routers:0:TrackLoad:0:High", "lots", "VirtualIp:Routers:0:TrackLoad:0:High = 'lots' is not a number")]
     [InlineData("VirtualIp:Routers:0:TrackLoad:0:High", "10", "VirtualIp:Routers:0:TrackLoad:0:High = 10 must be greater than Low (20)")]
     [InlineData("VirtualIp:Routers:0:TrackLoad:0:Low", "-1", "VirtualIp:Routers:0:TrackLoad:0:Low = -1 must be 0 or more")]

@@ -4,8 +4,8 @@ namespace VirtualIp.Health.Load;
 public enum LoadSource
 {
     /// <summary>
-    /// CPU pressure in percent: the share of time tasks wait for a CPU. <see cref="LoadScope.System"/>: the kernel's PSI
-    /// "some avg10" of <c>/proc/pressure/cpu</c>; <see cref="LoadScope.Process"/>: this process's run-queue wait.
+    /// CPU pressure in percent: the share of the sample interval during which tasks waited for a CPU (PSI "some"), of the
+    /// machine, of this process's cgroup, or of this process (<see cref="LoadTrackOptions.Scope"/>).
     /// </summary>
     CpuPressure,
 
@@ -19,13 +19,21 @@ public enum LoadSource
 /// <summary>Whose CPU pressure <see cref="LoadSource.CpuPressure"/> measures (<see cref="LoadTrackOptions.Scope"/>).</summary>
 public enum LoadScope
 {
-    /// <summary>The whole machine: <c>/proc/pressure/cpu</c>, "some avg10" (Linux 4.20+ with PSI enabled). The default.</summary>
+    /// <summary>The whole machine: <c>/proc/pressure/cpu</c>, "some" (Linux 4.20+ with PSI enabled). The default.</summary>
     System,
 
     /// <summary>
     /// This process only: the time its threads spent runnable but waiting for a CPU (<c>/proc/self/task/*/schedstat</c>)
     /// per wall-clock time between two samples, in percent (PSI as the process sees it; above 100 when several threads
-    /// wait at once). For nodes that share a kernel (containers, namespaces) or when only this process's CPUs matter.
+    /// wait at once). It only sees contention while the process itself has work to run: a mostly idle VRRP host barely
+    /// waits even on a saturated CPU (the scheduler favours tasks that wake from sleep).
     /// </summary>
     Process,
+
+    /// <summary>
+    /// This process's cgroup v2 (its container or systemd service, with the workload that shares it): the "some" line of
+    /// the cgroup's <c>cpu.pressure</c>, found through <c>/proc/self/cgroup</c> and the cgroup2 mount. For nodes that
+    /// share a kernel (containers, namespaces on one machine), where the machine's pressure is the same for all.
+    /// </summary>
+    Cgroup,
 }

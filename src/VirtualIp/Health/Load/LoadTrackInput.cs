@@ -70,7 +70,7 @@ internal sealed partial class LoadTrackInput : IDisposable
             _attempts++;
             if (!_reader.TryRead(out double value))
             {
-                bool baseline = _attempts == 1 && _track.Source == LoadSource.CpuPressure && _track.Scope == LoadScope.Process; // a rate: no value yet
+                bool baseline = _attempts == 1 && _track.Source == LoadSource.CpuPressure; // a rate: no value at the first reading
                 if (!_unreadableLogged && !baseline)
                 {
                     _unreadableLogged = true;

@@ -17,7 +17,7 @@ public sealed class LoadTrackOptions
     /// <summary>What is sampled (default <see cref="LoadSource.CpuPressure"/>).</summary>
     public LoadSource Source { get; set; } = LoadSource.CpuPressure;
 
-    /// <summary><see cref="LoadSource.CpuPressure"/> only: the machine's pressure or this process's (default <see cref="LoadScope.System"/>).</summary>
+    /// <summary><see cref="LoadSource.CpuPressure"/> only: the machine's pressure, this process's cgroup's, or this process's (default <see cref="LoadScope.System"/>).</summary>
     public LoadScope Scope { get; set; } = LoadScope.System;
 
     /// <summary><see cref="LoadSource.Connections"/> only: the forwarder's name (<c>AddVirtualIpForwarder</c>). Required there.</summary>

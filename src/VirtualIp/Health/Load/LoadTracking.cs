@@ -42,7 +42,8 @@ internal sealed class LoadTracking
         ILoadReader reader = _readers?.Invoke(track) ?? track.Source switch
         {
             LoadSource.CpuPressure when track.Scope == LoadScope.Process => new ProcessCpuPressureReader(_time),
-            LoadSource.CpuPressure => new SystemCpuPressureReader(),
+            LoadSource.CpuPressure when track.Scope == LoadScope.Cgroup => PressureReader.Cgroup(_time),
+            LoadSource.CpuPressure => PressureReader.System(_time),
             LoadSource.LoadAverage => new LoadAverageReader(),
             _ => new ConnectionsReader(_connections(), track.Forwarder!),
         };

@@ -5,10 +5,10 @@ namespace VirtualIp.Health.Load;
 /// <summary>Parsers of the procfs load files; they never throw on bad text.</summary>
 internal static class ProcLoadParser
 {
-    /// <summary>"some avg10=1.23 avg60=… total=…" (the <c>some</c> line of <c>/proc/pressure/cpu</c>) → 1.23.</summary>
-    public static bool TryParsePressureSomeAvg10(string? text, out double percent)
+    /// <summary>"some avg10=1.23 avg60=… total=4406044608" (the <c>some</c> line of a PSI file such as <c>/proc/pressure/cpu</c>) → 4406044608 µs.</summary>
+    public static bool TryParsePressureSomeTotal(string? text, out long totalMicroseconds)
     {
-        percent = 0;
+        totalMicroseconds = 0;
         foreach (var line in (text ?? "").Split('\n'))
         {
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -19,13 +19,47 @@ internal static class ProcLoadParser
 
             foreach (var f in fields.AsSpan(1))
             {
-                if (f.StartsWith("avg10=", StringComparison.Ordinal))
+                if (f.StartsWith("total=", StringComparison.Ordinal))
                 {
-                    return double.TryParse(f.AsSpan(6), NumberStyles.Float, CultureInfo.InvariantCulture, out percent) && double.IsFinite(percent) && percent >= 0;
+                    return long.TryParse(f.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out totalMicroseconds);
                 }
             }
         }
 
+        return false;
+    }
+
+    /// <summary>The cgroup v2 path of a process: the "0::/path" line of <c>/proc/PID/cgroup</c>.</summary>
+    public static bool TryParseCgroupV2Path(string? text, out string path)
+    {
+        foreach (var line in (text ?? "").Split('\n'))
+        {
+            if (line.StartsWith("0::/", StringComparison.Ordinal) && !line.Contains("..", StringComparison.Ordinal))
+            {
+                path = line[3..].TrimEnd();
+                return true;
+            }
+        }
+
+        path = "";
+        return false;
+    }
+
+    /// <summary>Where cgroup v2 is mounted: the mount point of the <c>cgroup2</c> line of <c>/proc/self/mountinfo</c>.</summary>
+    public static bool TryParseCgroup2Mount(string? mountInfo, out string mountPoint)
+    {
+        foreach (var line in (mountInfo ?? "").Split('\n'))
+        {
+            var fields = line.Split(' ');
+            int dash = Array.IndexOf(fields, "-");
+            if (dash >= 5 && dash + 1 < fields.Length && fields[dash + 1] == "cgroup2" && fields[4].StartsWith('/'))
+            {
+                mountPoint = fields[4].Replace("\\040", " ", StringComparison.Ordinal);
+                return true;
+            }
+        }
+
+        mountPoint = "";
         return false;
     }
 

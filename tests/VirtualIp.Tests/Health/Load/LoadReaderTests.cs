@@ -41,13 +41,46 @@ public sealed class LoadReaderTests
     }
 
     [Fact]
-    public void System_pressure_and_load_average_parse_what_they_read()
+    public void Psi_pressure_is_the_growth_of_some_total_per_wall_time_after_a_baseline()
     {
-        Assert.True(new SystemCpuPressureReader(() => "some avg10=12.50 avg60=1 avg300=1 total=1").TryRead(out var p));
-        Assert.Equal(12.5, p);
-        Assert.False(new SystemCpuPressureReader(() => null).TryRead(out _));
+        var time = new FakeTimeProvider();
+        long total = 1_000_000;
+        string path = "/sys/fs/cgroup/a/cpu.pressure";
+        var reader = new PressureReader(time, () => (path, $"some avg10=0.00 avg60=0.00 avg300=0.00 total={total}\nfull total=0"));
+        Assert.False(reader.TryRead(out _)); // baseline
+        time.Advance(TimeSpan.FromSeconds(2));
+        total += 500_000; // 0.5 s of 2 s under pressure
+        Assert.True(reader.TryRead(out var v));
+        Assert.Equal(25.0, v, 6);
+
+        path = "/sys/fs/cgroup/b/cpu.pressure"; // moved to another cgroup: a new baseline
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(reader.TryRead(out _));
+        time.Advance(TimeSpan.FromSeconds(1));
+        total += 1_000_000;
+        Assert.True(reader.TryRead(out v));
+        Assert.Equal(100.0, v, 6);
+        Assert.False(new PressureReader(time, () => (null, null)).TryRead(out _));
+    }
+
+    [Fact]
+    public void The_machines_psi_reads_on_linux_with_psi()
+    {
+        var time = new FakeTimeProvider();
+        var reader = PressureReader.System(time);
+        bool first = reader.TryRead(out _);
+        Assert.False(first); // a rate: the first reading is the baseline, with or without PSI
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(File.Exists("/proc/pressure/cpu"), reader.TryRead(out var v));
+        Assert.InRange(v, 0, 100);
+    }
+
+    [Fact]
+    public void Load_average_is_per_cpu()
+    {
         Assert.True(new LoadAverageReader(() => "3.00 1 1 1/1 1", processors: 2).TryRead(out var l));
         Assert.Equal(1.5, l);
+        Assert.False(new LoadAverageReader(() => null).TryRead(out _));
     }
 
     [Fact]
