@@ -12,6 +12,7 @@ namespace VirtualIp.IntegrationTests.Failover;
 /// real). Node 1 runs in its own cgroup, where its workload, <c>stress-ng --cpu 3</c>, starts too; node 1 and stress-ng
 /// are pinned to CPU 0, node 2 to CPU 1. The load moves the VIP to node 2 once; stress-ng switched on and off for 15 s
 /// (every swing crosses both thresholds) moves nothing; the load gone, the VIP comes back once the hold time has passed.
+/// Node 1 enters its namespace with <c>nsenter --net</c> (<c>ip netns exec</c> remounts /sys without the cgroup mounts).
 /// </summary>
 [Collection(FailoverCollection.Name)]
 public sealed class LoadAwareFailoverTests
@@ -29,7 +30,7 @@ public sealed class LoadAwareFailoverTests
     [Fact]
     public async Task Stress_on_the_masters_cpu_moves_the_vip_to_the_idle_node_once_and_not_back_while_the_load_swings()
     {
-        TestEnvironment.RequireRootAndTools("ip", "stress-ng", "taskset");
+        TestEnvironment.RequireRootAndTools("ip", "stress-ng", "taskset", "nsenter");
         TestEnvironment.Require(Environment.ProcessorCount >= 2, "needs two CPUs (node 1 and stress-ng on one, node 2 on the other)");
         string? cgroup2 = Cgroup2Mount();
         TestEnvironment.Require(cgroup2 is not null, "needs a cgroup v2 mount (/proc/self/mountinfo)");
@@ -41,7 +42,7 @@ public sealed class LoadAwareFailoverTests
         var sw = Stopwatch.StartNew();
         // Measured on a 2-CPU machine whose PSI was 98 % busy with other builds: node 1's cgroup at 40-60 % idle (node 1
         // waits for CPU 0 like everything else), 85-100 % with stress-ng in it.
-        using var loaded = FailoverDaemon.StartOurs(n1, spec.OurArgs(150, n2), Settings(high: 90, low: 75));
+        using var loaded = FailoverDaemon.StartOurs(n1, spec.OurArgs(150, n2), Settings(high: 90, low: 75), hostMounts: true);
         using var idle = FailoverDaemon.StartOurs(n2, spec.OurArgs(100, n1));
         cgroup.Add(loaded.ProcessId);
         Pin(loaded.ProcessId, 0);

@@ -22,7 +22,7 @@ internal sealed partial class LoadTrackInput : IDisposable
     private readonly LoadHysteresis _hysteresis;
     private readonly ITimer _timer;
     private bool _unreadableLogged;
-    private long _attempts;
+    private int _misses;
     private bool _disposed;
 
     public LoadTrackInput(LoadTrack track, ILoadReader reader, PriorityTracker tracker, TimeProvider time, ILogger? logger = null)
@@ -67,11 +67,10 @@ internal sealed partial class LoadTrackInput : IDisposable
                 return;
             }
 
-            _attempts++;
             if (!_reader.TryRead(out double value))
             {
-                bool baseline = _attempts == 1 && _track.Source == LoadSource.CpuPressure; // a rate: no value at the first reading
-                if (!_unreadableLogged && !baseline)
+                // Rates (CPU pressure) have no value at their first reading nor after a cgroup move: warn on the third miss in a row.
+                if (!_unreadableLogged && ++_misses >= 3)
                 {
                     _unreadableLogged = true;
                     LogUnreadable(_logger, _track.Router, _track.Name);
@@ -81,6 +80,7 @@ internal sealed partial class LoadTrackInput : IDisposable
             }
 
             _unreadableLogged = false;
+            _misses = 0;
             LastValue = value;
             if (!_hysteresis.Update(value, _time.GetUtcNow()))
             {
