@@ -36,7 +36,8 @@ public static class BalancingServiceCollectionExtensions
     /// per forwarder with distinct <see cref="ForwarderOptions.Name"/>s (the name set by <paramref name="configure"/>,
     /// "default" unless changed). When an <c>IHealthMonitor</c> is registered (<c>AddVirtualIpHealth()</c>) every backend
     /// gets an active TCP check (<see cref="ForwarderOptions.HealthCheck"/>), and when an <c>IBackendHealthSource</c> is
-    /// registered its verdicts (by backend name) take backends out too; passive health applies on top.
+    /// registered its verdicts (by backend name) take backends out too; passive health applies on top. Registers an
+    /// <c>IActiveConnectionsSource</c> over the running forwarders (load tracking on connections, <c>TrackLoad</c> source <c>Connections</c>).
     /// </summary>
     public static IServiceCollection AddVirtualIpForwarder(this IServiceCollection services, Action<ForwarderOptions> configure)
     {
@@ -55,6 +56,8 @@ public static class BalancingServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ForwarderOptions>, ForwarderOptionsValidator>());
         services.AddOptions<ForwarderOptions>(name).Configure(configure).ValidateOnStart();
+        services.TryAddSingleton<ForwarderRegistry>();
+        services.TryAddSingleton<VirtualIp.Health.IActiveConnectionsSource>(static sp => sp.GetRequiredService<ForwarderRegistry>());
         services.AddSingleton<IHostedService>(sp => new ForwarderHostedService(
             name,
             sp.GetRequiredService<IOptionsMonitor<ForwarderOptions>>(),
@@ -63,7 +66,8 @@ public static class BalancingServiceCollectionExtensions
             sp.GetService<ILoggerFactory>(),
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
             sp.GetService<VirtualIp.Health.IHealthMonitor>(),
-            sp.GetService<VirtualIp.Health.IBackendHealthSource>()));
+            sp.GetService<VirtualIp.Health.IBackendHealthSource>(),
+            sp.GetRequiredService<ForwarderRegistry>()));
         return services;
     }
 }

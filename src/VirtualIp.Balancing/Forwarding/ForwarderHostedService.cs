@@ -19,11 +19,13 @@ internal sealed class ForwarderHostedService : IHostedService, IAsyncDisposable
     private readonly IMeterFactory? _meters;
     private readonly IHealthMonitor? _monitor;
     private readonly IBackendHealthSource? _healthSource;
+    private readonly ForwarderRegistry? _registry;
     private IForwarder? _forwarder;
 
     public ForwarderHostedService(string name, IOptionsMonitor<ForwarderOptions> options, IBackendSchedulerFactory schedulers, TimeProvider? time, ILoggerFactory? loggers, IMeterFactory? meters,
-        IHealthMonitor? monitor = null, IBackendHealthSource? healthSource = null)
+        IHealthMonitor? monitor = null, IBackendHealthSource? healthSource = null, ForwarderRegistry? registry = null)
     {
+        _registry = registry;
         _monitor = monitor;
         _healthSource = healthSource;
         _name = name;
@@ -47,12 +49,30 @@ internal sealed class ForwarderHostedService : IHostedService, IAsyncDisposable
         IForwarder f = o.Protocol == ForwarderProtocol.Udp ? new UdpForwarder(core) : new TcpForwarder(core);
         f.Start();
         _forwarder = f;
+        _registry?.Add(_name, f);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        _forwarder?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_forwarder is not { } f)
+        {
+            return Task.CompletedTask;
+        }
 
-    public ValueTask DisposeAsync() => _forwarder?.DisposeAsync() ?? ValueTask.CompletedTask;
+        _registry?.Remove(_name, f);
+        return f.StopAsync(cancellationToken);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_forwarder is not { } f)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _registry?.Remove(_name, f);
+        return f.DisposeAsync();
+    }
 }
 
 /// <summary>Checks <see cref="ForwarderOptions"/> when the host starts.</summary>

@@ -5,6 +5,7 @@ using VirtualIp.Addressing;
 using VirtualIp.Announcing;
 using VirtualIp.Frames;
 using VirtualIp.Health;
+using VirtualIp.Health.Load;
 using VirtualIp.Pools;
 using VirtualIp.Vrrp;
 
@@ -99,6 +100,11 @@ internal static partial class VirtualIpConfigurationReader
                 var track = new VrrpTrackOptions { Name = t["Interface"] ?? t["Name"] ?? t.Value ?? "" };
                 r.Int(t, "Weight", v => track.Weight = v);
                 o.TrackInterfaces.Add(track);
+            }
+
+            foreach (var t in rs.GetSection("TrackLoad").GetChildren())
+            {
+                options.TrackLoad.Add(ReadLoadTrack(t, o.Name, r));
             }
 
             options.Routers.Add(o);
@@ -221,6 +227,21 @@ internal static partial class VirtualIpConfigurationReader
                 (check is not null ? router.TrackChecks : router.TrackInterfaces).Add(new VrrpTrackOptions { Name = check ?? iface!, Weight = weight });
             }
         }
+    }
+
+    /// <summary><c>VirtualIp:Routers:N:TrackLoad:M</c>: one load track of router <paramref name="router"/>.</summary>
+    private static LoadTrackOptions ReadLoadTrack(IConfigurationSection t, string router, Reader r)
+    {
+        var o = new LoadTrackOptions { Router = router, Forwarder = t["Forwarder"] };
+        r.Enum<LoadSource>(t, "Source", v => o.Source = v);
+        r.Enum<LoadScope>(t, "Scope", v => o.Scope = v);
+        r.Double(t, "High", v => o.High = v);
+        r.Double(t, "Low", v => o.Low = v);
+        r.Int(t, "Weight", v => o.Weight = v);
+        r.Duration(t, "HoldTime", v => o.HoldTime = v);
+        r.Duration(t, "SampleInterval", v => o.SampleInterval = v);
+        r.Int(t, "Samples", v => o.Samples = v);
+        return o;
     }
 
     private readonly struct Reader(List<string> errors)

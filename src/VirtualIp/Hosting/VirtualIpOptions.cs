@@ -1,6 +1,7 @@
 using VirtualIp.Addressing;
 using VirtualIp.Announcing;
 using VirtualIp.Health;
+using VirtualIp.Health.Load;
 using VirtualIp.Pools;
 using VirtualIp.Vrrp;
 
@@ -17,6 +18,12 @@ public sealed class VirtualIpOptions
 
     /// <summary>Floating VIPs: VRRP virtual routers.</summary>
     public IList<VrrpRouterOptions> Routers { get; } = [];
+
+    /// <summary>
+    /// Load tracks of the routers (load-aware floating), each naming its router. From configuration they are written on
+    /// the router, <c>VirtualIp:Routers:N:TrackLoad:M</c>, and the reader fills in <see cref="LoadTrackOptions.Router"/>.
+    /// </summary>
+    public IList<LoadTrackOptions> TrackLoad { get; } = [];
 
     /// <summary>Static VIPs: bound while the host runs, on every node that runs it.</summary>
     public IList<StaticVipOptions> StaticVips { get; } = [];

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using VirtualIp.Health;
+using VirtualIp.Health.Load;
 using VirtualIp.Pools;
 using VirtualIp.Vrrp;
 
@@ -116,6 +117,8 @@ internal sealed class VirtualIpOptionsValidator(ValidationGate gate) : IValidate
             }
         }
 
+        ValidateLoadTracks(o, p, errors);
+
         var a = o.Announcements;
         if (a.BurstCount is < 1 or > 100)
         {
@@ -170,6 +173,39 @@ internal sealed class VirtualIpOptionsValidator(ValidationGate gate) : IValidate
         }
 
         return errors;
+    }
+
+    /// <summary>Load tracks, named with their key on the router (<c>Routers:N:TrackLoad:M</c>) when the router exists.</summary>
+    private static void ValidateLoadTracks(VirtualIpOptions o, string p, List<string> errors)
+    {
+        var perRouter = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int k = 0; k < o.TrackLoad.Count; k++)
+        {
+            var t = o.TrackLoad[k];
+            int i = t is null ? -1 : IndexOfRouter(o, t.Router);
+            string key = $"{p}:TrackLoad:{k}";
+            if (i >= 0)
+            {
+                int j = perRouter.GetValueOrDefault(t!.Router);
+                perRouter[t.Router] = j + 1;
+                key = $"{p}:Routers:{i}:TrackLoad:{j}";
+            }
+
+            LoadTrack.Validate(t, key, _ => i >= 0, errors);
+        }
+    }
+
+    private static int IndexOfRouter(VirtualIpOptions o, string name)
+    {
+        for (int i = 0; i < o.Routers.Count; i++)
+        {
+            if (o.Routers[i] is { } r && string.Equals(r.Name, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 }
 

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VirtualIp.Addressing;
 using VirtualIp.Diagnostics;
 using VirtualIp.Events;
 using VirtualIp.Health;
+using VirtualIp.Health.Load;
 using VirtualIp.Hosting;
 using VirtualIp.Leasing;
 using VirtualIp.Pools;
@@ -42,6 +44,8 @@ public static class VirtualIpServiceCollectionExtensions
         services.TryAddSingleton<AuditOutput>();
         services.TryAddSingleton<ConflictDetection>();
         services.TryAddSingleton<EventBridge>();
+        services.TryAddSingleton(static sp => new LoadTracking(sp.GetRequiredService<TimeProvider>(), sp.GetService<IActiveConnectionsSource>,
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<RouterSet>();
         services.TryAddSingleton<ConfigurationApplier>();
         services.TryAddSingleton<ConfigurationReloader>();

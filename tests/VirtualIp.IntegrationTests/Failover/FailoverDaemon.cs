@@ -85,10 +85,12 @@ internal sealed partial class FailoverDaemon : IDisposable
     /// <summary>
     /// Starts the Failover sample in <paramref name="node"/> with the given arguments (interface eth0 is added), with extra
     /// <paramref name="environment"/> variables; <paramref name="asPid1"/> runs it as PID 1 of a new PID namespace
-    /// (unshare), which with NOTIFY_SOCKET set is how a containerised systemd service looks to it.
+    /// (unshare), which with NOTIFY_SOCKET set is how a containerised systemd service looks to it. <paramref name="hostMounts"/>
+    /// enters only the node's network namespace (<c>nsenter --net</c>) instead of <c>ip netns exec</c>, which also remounts
+    /// /sys and so hides the cgroup mounts.
     /// </summary>
     public static FailoverDaemon StartOurs(LabNode node, IEnumerable<string> args, string? appSettingsJson = null,
-        IReadOnlyDictionary<string, string>? environment = null, bool asPid1 = false)
+        IReadOnlyDictionary<string, string>? environment = null, bool asPid1 = false, bool hostMounts = false)
     {
         var dir = Directory.CreateTempSubdirectory("vip-failover-").FullName; // working dir: no stray appsettings.json
         if (appSettingsJson is not null)
@@ -100,7 +102,7 @@ internal sealed partial class FailoverDaemon : IDisposable
         return asPid1
             ? Start($"ours@{node.Name}", false, node.Namespace, TestingTools.Resolve("unshare"),
                 ["--pid", "--fork", "--kill-child", "--mount-proc", FailoverSample.DotnetHost, .. command], dir, environment)
-            : Start($"ours@{node.Name}", false, node.Namespace, FailoverSample.DotnetHost, command, dir, environment);
+            : Start($"ours@{node.Name}", false, node.Namespace, FailoverSample.DotnetHost, command, dir, environment, hostMounts);
     }
 
     /// <summary>Starts keepalived in <paramref name="node"/> with <paramref name="config"/>.</summary>
@@ -114,9 +116,9 @@ internal sealed partial class FailoverDaemon : IDisposable
     }
 
     private static FailoverDaemon Start(string name, bool isKeepalived, string ns, string program, IEnumerable<string> args, string dir,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, bool hostMounts = false)
     {
-        var psi = new ProcessStartInfo(TestingTools.Resolve("ip"))
+        var psi = new ProcessStartInfo(TestingTools.Resolve(hostMounts ? "nsenter" : "ip"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -133,7 +135,8 @@ internal sealed partial class FailoverDaemon : IDisposable
             psi.Environment[key] = value;
         }
 
-        foreach (var a in new[] { "netns", "exec", ns, program }.Concat(args))
+        string[] enter = hostMounts ? [$"--net=/run/netns/{ns}", "--", program] : ["netns", "exec", ns, program];
+        foreach (var a in enter.Concat(args))
         {
             psi.ArgumentList.Add(a);
         }

@@ -108,6 +108,23 @@ internal sealed partial class PriorityTracker : ITrackingSource, IDisposable
         return input;
     }
 
+    /// <summary>
+    /// Reports <paramref name="input"/>'s state with <paramref name="what"/> in the change's reason instead of "up" / "down"
+    /// (e.g. "loaded: CPU pressure 42.0 % >= 30"); a no-op when unchanged.
+    /// </summary>
+    /// <param name="input">An input made by <see cref="AddInput"/> of this tracker.</param>
+    /// <param name="up">True when up.</param>
+    /// <param name="what">What happened, for the reason.</param>
+    public void Set(ITrackedInput input, bool up, string what)
+    {
+        if (input is not TrackedInput mine || !ReferenceEquals(mine.Owner, this))
+        {
+            throw new ArgumentException("The input was not made by this tracker's AddInput.", nameof(input));
+        }
+
+        mine.Set(up, what);
+    }
+
     /// <summary>Tracks a health check of <paramref name="monitor"/> (Unknown counts as down until the first result).</summary>
     /// <param name="monitor">The monitor running the check.</param>
     /// <param name="checkName">The check's name.</param>
@@ -282,6 +299,8 @@ internal sealed partial class PriorityTracker : ITrackingSource, IDisposable
 
     private sealed class TrackedInput(PriorityTracker owner, string name, int weight, bool up) : ITrackedInput
     {
+        public PriorityTracker Owner => owner;
+
         private bool _up = up;
         private bool _disposed;
 
@@ -303,7 +322,9 @@ internal sealed partial class PriorityTracker : ITrackingSource, IDisposable
         /// <summary>Read under the owner's lock.</summary>
         public bool IsUpUnsafe => _up;
 
-        public void Set(bool up)
+        public void Set(bool up) => Set(up, up ? "up" : "down");
+
+        public void Set(bool up, string what)
         {
             lock (owner._lock)
             {
@@ -315,7 +336,7 @@ internal sealed partial class PriorityTracker : ITrackingSource, IDisposable
                 _up = up;
             }
 
-            owner.Recompute(this, up ? "up" : "down");
+            owner.Recompute(this, what);
         }
 
         public void Dispose()

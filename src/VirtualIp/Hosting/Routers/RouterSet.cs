@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using VirtualIp.Election;
 using VirtualIp.Health;
+using VirtualIp.Health.Load;
 using VirtualIp.Vrrp;
 
 namespace VirtualIp.Hosting;
@@ -12,7 +13,7 @@ namespace VirtualIp.Hosting;
 /// (<see cref="VrrpRouter.Reconfigure"/>) or, when their identity changed (VRID, interface, family…), removed and added.
 /// </summary>
 internal sealed partial class RouterSet(PlatformSession session, EventBridge bridge, ConflictDetection conflicts, IHealthMonitor health, TimeProvider time,
-    ILoggerFactory? loggerFactory = null) : IAsyncDisposable
+    ILoggerFactory? loggerFactory = null, LoadTracking? loadTracking = null) : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggers = loggerFactory ?? NullLoggerFactory.Instance;
     private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VirtualIp.Hosting");
@@ -20,6 +21,7 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
     private volatile IVirtualRouter[] _routers = [];
     private VrrpRouterBuilder? _builder;
     private bool _detectConflicts;
+    private ILookup<string, LoadTrack> _load = Array.Empty<LoadTrack>().ToLookup(t => t.Router, StringComparer.Ordinal);
 
     /// <summary>The routers, in configuration order.</summary>
     public IReadOnlyList<IVirtualRouter> Routers => _routers;
@@ -34,9 +36,15 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
     }
 
     /// <summary>Creates and starts the configured routers.</summary>
-    public async Task StartAsync(IReadOnlyList<VrrpRouterConfiguration> configs, bool detectConflicts, CancellationToken cancellationToken)
+    /// <param name="configs">The routers.</param>
+    /// <param name="detectConflicts">Watch for VIP conflicts.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="load">The load tracks of every router (by <see cref="LoadTrack.Router"/>).</param>
+    public async Task StartAsync(IReadOnlyList<VrrpRouterConfiguration> configs, bool detectConflicts, CancellationToken cancellationToken,
+        IReadOnlyList<LoadTrack>? load = null)
     {
         _detectConflicts = detectConflicts;
+        _load = (load ?? []).ToLookup(t => t.Router, StringComparer.Ordinal);
         _builder = new VrrpRouterBuilder(c => session.Platform!.CreateTransport(c.ToOptions()), session.Binder, session.Announcer, time, _loggers);
         var created = new List<Entry>();
         foreach (var c in configs)
@@ -52,8 +60,12 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
     }
 
     /// <summary>Makes the running routers match <paramref name="configs"/> (a configuration reload).</summary>
-    public async Task ApplyAsync(IReadOnlyList<VrrpRouterConfiguration> configs, CancellationToken cancellationToken)
+    /// <param name="configs">The routers.</param>
+    /// <param name="cancellationToken">Cancels the reload.</param>
+    /// <param name="load">The load tracks of every router (by <see cref="LoadTrack.Router"/>).</param>
+    public async Task ApplyAsync(IReadOnlyList<VrrpRouterConfiguration> configs, CancellationToken cancellationToken, IReadOnlyList<LoadTrack>? load = null)
     {
+        _load = (load ?? []).ToLookup(t => t.Router, StringComparer.Ordinal);
         var wanted = configs.ToDictionary(c => c.Name, StringComparer.Ordinal);
         List<Entry> current;
         lock (_entries)
@@ -84,7 +96,7 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
                 LogRouterAdded(_logger, c.Name);
                 started.Add(await AddAsync(c, cancellationToken).ConfigureAwait(false));
             }
-            else if (!e.Config.SameAs(c))
+            else if (!e.Config.SameAs(c) || !e.Load.SequenceEqual(LoadOf(c.Name)))
             {
                 await ReconfigureAsync(e, c, cancellationToken).ConfigureAwait(false);
             }
@@ -142,7 +154,8 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
         }
 
         await session.PrepareAsync(c.Interface, cancellationToken).ConfigureAwait(false);
-        entry.Tracking = await RouterTracking.StartAsync(router, c, health, session, bridge, _loggers, cancellationToken).ConfigureAwait(false);
+        entry.Load = LoadOf(c.Name);
+        entry.Tracking = await RouterTracking.StartAsync(router, c, entry.Load, health, session, bridge, loadTracking, _loggers, cancellationToken).ConfigureAwait(false);
         if (_detectConflicts)
         {
             await conflicts.EnsureAsync(c.Interface, cancellationToken).ConfigureAwait(false);
@@ -173,13 +186,19 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
     private async Task ReconfigureAsync(Entry e, VrrpRouterConfiguration next, CancellationToken cancellationToken)
     {
         LogRouterReconfigured(_logger, next.Name, e.Config.Priority, next.Priority, e.Config.AdvertisementInterval, next.AdvertisementInterval, next.Vips.Count);
-        bool retrack = e.Config.Priority != next.Priority || !e.Config.TracksEqual(next);
-        e.Router.Reconfigure(next);
-        await e.Router.WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(false); // the VIPs added / released are done when the reload is
+        var load = LoadOf(next.Name);
+        bool retrack = e.Config.Priority != next.Priority || !e.Config.TracksEqual(next) || !e.Load.SequenceEqual(load);
+        if (!e.Config.SameAs(next))
+        {
+            e.Router.Reconfigure(next);
+            await e.Router.WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(false); // the VIPs added / released are done when the reload is
+        }
+
         if (retrack)
         {
             e.Tracking?.Dispose();
-            e.Tracking = await RouterTracking.StartAsync(e.Router, next, health, session, bridge, _loggers, cancellationToken).ConfigureAwait(false);
+            e.Load = load;
+            e.Tracking = await RouterTracking.StartAsync(e.Router, next, load, health, session, bridge, loadTracking, _loggers, cancellationToken).ConfigureAwait(false);
             if (e.Tracking is null)
             {
                 e.Router.UpdateTracking(next.Priority, fault: false, "tracking removed");
@@ -188,6 +207,8 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
 
         e.Config = next;
     }
+
+    private LoadTrack[] LoadOf(string router) => [.. _load[router]];
 
     private void Publish(IReadOnlyList<VrrpRouterConfiguration> order)
     {
@@ -204,6 +225,8 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
         public VrrpRouterConfiguration Config { get; set; } = config;
 
         public RouterTracking? Tracking { get; set; }
+
+        public IReadOnlyList<LoadTrack> Load { get; set; } = [];
 
         public IDisposable? Link { get; init; }
 

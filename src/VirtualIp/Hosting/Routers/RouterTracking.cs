@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using VirtualIp.Health;
+using VirtualIp.Health.Load;
 using VirtualIp.Health.Tracking;
 using VirtualIp.Vrrp;
 
@@ -7,7 +8,7 @@ namespace VirtualIp.Hosting;
 
 /// <summary>
 /// One router's tracking (keepalived track_script / track_interface): a <see cref="PriorityTracker"/> over the checks and
-/// interfaces on the router's own configuration, feeding <see cref="VrrpRouter.UpdateTracking"/>. Replaced as a whole when
+/// interfaces on the router's own configuration and its load tracks (<see cref="LoadTrack"/>), feeding <see cref="VrrpRouter.UpdateTracking"/>. Replaced as a whole when
 /// the router's priority or tracking changes on reload.
 /// </summary>
 internal sealed class RouterTracking : IDisposable
@@ -18,10 +19,10 @@ internal sealed class RouterTracking : IDisposable
     private RouterTracking(PriorityTracker tracker) => _tracker = tracker;
 
     /// <summary>Starts tracking for <paramref name="router"/>; null when its configuration tracks nothing.</summary>
-    public static async Task<RouterTracking?> StartAsync(VrrpRouter router, VrrpRouterConfiguration config, IHealthMonitor health, PlatformSession session,
-        EventBridge bridge, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<RouterTracking?> StartAsync(VrrpRouter router, VrrpRouterConfiguration config, IReadOnlyList<LoadTrack> load, IHealthMonitor health,
+        PlatformSession session, EventBridge bridge, LoadTracking? loadTracking, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        if (config.TrackChecks.Count == 0 && config.TrackInterfaces.Count == 0)
+        if (config.TrackChecks.Count == 0 && config.TrackInterfaces.Count == 0 && (load.Count == 0 || loadTracking is null))
         {
             return null;
         }
@@ -40,6 +41,14 @@ internal sealed class RouterTracking : IDisposable
                 {
                     var info = await session.Raw.GetInterfaceAsync(t.Name, cancellationToken).ConfigureAwait(false);
                     tracking._inputs.Add(tracking._tracker.TrackInterface(watcher, t.Name, t.Weight, info.IsUp));
+                }
+            }
+
+            if (loadTracking is not null)
+            {
+                foreach (var t in load)
+                {
+                    tracking._inputs.Add(loadTracking.Start(t, tracking._tracker));
                 }
             }
         }

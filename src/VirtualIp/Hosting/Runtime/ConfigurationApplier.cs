@@ -47,11 +47,11 @@ internal sealed partial class ConfigurationApplier(PlatformSession session, Addr
         checks.Apply(config.Checks);
         if (_routersStarted)
         {
-            await routers.ApplyAsync(config.Routers, cancellationToken).ConfigureAwait(false);
+            await routers.ApplyAsync(config.Routers, cancellationToken, config.LoadTracks).ConfigureAwait(false);
         }
         else
         {
-            await routers.StartAsync(config.Routers, config.DetectVipConflicts, cancellationToken).ConfigureAwait(false);
+            await routers.StartAsync(config.Routers, config.DetectVipConflicts, cancellationToken, config.LoadTracks).ConfigureAwait(false);
             _routersStarted = true;
         }
     }

@@ -1,5 +1,6 @@
 using VirtualIp.Addressing;
 using VirtualIp.Health;
+using VirtualIp.Health.Load;
 using VirtualIp.Vrrp;
 
 namespace VirtualIp.Hosting;
@@ -16,6 +17,7 @@ internal sealed class VirtualIpConfiguration
         Routers = [.. o.Routers.Select(r => VrrpRouterConfiguration.FromValidated(r).WithoutStaleCleanup())];
         StaticVips = [.. o.StaticVips.Select(s => new StaticVipGroup(s.Interface, [.. s.Vips], s.Announce))];
         Checks = [.. o.Checks.Select(HealthCheckEntry.From)];
+        LoadTracks = [.. o.TrackLoad.Select(LoadTrack.From)];
         RemoveStaleAddressesOnStart = o.RemoveStaleAddressesOnStart;
         RestoreDeletedVips = o.RestoreDeletedVips;
         DetectVipConflicts = o.DetectVipConflicts;
@@ -26,6 +28,9 @@ internal sealed class VirtualIpConfiguration
     public IReadOnlyList<StaticVipGroup> StaticVips { get; }
 
     public IReadOnlyList<HealthCheckEntry> Checks { get; }
+
+    /// <summary>The routers' load tracks.</summary>
+    public IReadOnlyList<LoadTrack> LoadTracks { get; }
 
     public bool RemoveStaleAddressesOnStart { get; }
 
