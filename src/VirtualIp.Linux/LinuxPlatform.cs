@@ -79,7 +79,7 @@ public sealed class LinuxPlatform : IVirtualIpPlatform, IDisposable
 
     /// <summary>
     /// Creates the router's virtual MAC as keepalived's <c>use_vmac</c> does: a private-mode macvlan named
-    /// <c>vrrp.{VRID}</c> (IPv4) or <c>vrrp6.{VRID}</c> (IPv6) over the router's interface, with MAC
+    /// <c>vrrp.{VRID}</c> (IPv4) or <c>vrrp6.{VRID}</c> (IPv6; keepalived uses <c>vrrp.{VRID}</c> for both) over the router's interface, with MAC
     /// 00-00-5E-00-01-{VRID} / 00-00-5E-00-02-{VRID}, marked with the alias <c>virtualip-vmac</c> (a marked one left by
     /// a crashed run is deleted first; an unmarked one of that name is refused with EEXIST). On the macvlan
     /// arp_ignore=1 (IPv4 also accept_local=1, rp_filter=0, promote_secondaries=1) and no IPv6 link-local made from the

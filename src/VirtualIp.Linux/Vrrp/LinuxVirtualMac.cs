@@ -35,7 +35,11 @@ internal static class LinuxVirtualMac
         new(Nl.IPV4_DEVCONF_ARPFILTER, 1),
     ];
 
-    /// <summary>keepalived's default name for the macvlan: <c>vrrp.{VRID}</c> (IPv4) or <c>vrrp6.{VRID}</c> (IPv6).</summary>
+    /// <summary>
+    /// The macvlan's name: keepalived's <c>vrrp.{VRID}</c> for IPv4, <c>vrrp6.{VRID}</c> for IPv6 (keepalived 2.4 names
+    /// both <c>vrrp.{VRID}</c> and adds a suffix on a clash; a fixed name per family lets the IPv4 and IPv6 routers of one
+    /// VRID coexist and a leftover be found again at the next start).
+    /// </summary>
     /// <param name="virtualRouterId">The VRID.</param>
     /// <param name="isIPv6">True for the IPv6 virtual router.</param>
     public static string DefaultName(byte virtualRouterId, bool isIPv6 = false) => $"{(isIPv6 ? "vrrp6" : "vrrp")}.{virtualRouterId}";
