@@ -60,6 +60,11 @@ public sealed class WindowsPlatform : IVirtualIpPlatform
     public IVrrpTransport CreateTransport(VrrpRouterOptions router) =>
         throw new PlatformNotSupportedException($"Router '{router?.Name}': VRRP on Windows is not implemented yet; run floating VIPs on Linux, or use static VIPs on Windows.");
 
+    /// <summary>Refuses: Windows has no macvlan, so a router with <c>UseVirtualMac = true</c> cannot start here.</summary>
+    /// <exception cref="PlatformNotSupportedException">Always, naming the router and the key.</exception>
+    public string CreateVirtualMac(VrrpRouterOptions router) =>
+        throw new PlatformNotSupportedException($"Router '{router?.Name}': UseVirtualMac = true is not supported on Windows (no macvlan to carry 00-00-5E-00-01-{{VRID}}); remove it, or run this router on Linux.");
+
     private sealed class SenderFactory : IFrameSenderFactory
     {
         public IFrameSender Create(string interfaceName) => new NpcapFrameSender(interfaceName);

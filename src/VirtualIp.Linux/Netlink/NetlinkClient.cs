@@ -11,7 +11,7 @@ namespace VirtualIp.Linux.Netlink;
 /// no managed allocation. Thread-safe (one request at a time). Bound to the network namespace of the thread that
 /// created it.
 /// </summary>
-internal sealed class NetlinkClient : IDisposable
+internal sealed partial class NetlinkClient : IDisposable
 {
     /// <summary>How long to wait for the kernel's answer before giving up (it normally answers in microseconds).</summary>
     private const int ReceiveTimeoutMs = 5000;

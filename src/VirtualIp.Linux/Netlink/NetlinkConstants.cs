@@ -90,8 +90,32 @@ internal static class Nl
     internal const ushort IFLA_BROADCAST = 2;
     internal const ushort IFLA_IFNAME = 3;
     internal const ushort IFLA_MTU = 4;
+    internal const ushort IFLA_LINK = 5;
     internal const ushort IFLA_OPERSTATE = 16;
+    internal const ushort IFLA_LINKINFO = 18;
+    internal const ushort IFLA_IFALIAS = 20;
+    internal const ushort IFLA_AF_SPEC = 26;
     internal const ushort IFLA_EXT_MASK = 29;
+
+    // Nested under IFLA_LINKINFO / IFLA_INFO_DATA (macvlan) / IFLA_AF_SPEC
+    internal const ushort IFLA_INFO_KIND = 1;
+    internal const ushort IFLA_INFO_DATA = 2;
+    internal const ushort IFLA_MACVLAN_MODE = 1;
+    internal const uint MACVLAN_MODE_PRIVATE = 1;
+    internal const ushort IFLA_INET_CONF = 1;
+    internal const ushort IFLA_INET6_ADDR_GEN_MODE = 8;
+    internal const byte IN6_ADDR_GEN_MODE_NONE = 1;
+
+    // IPV4_DEVCONF_* (linux/ip.h): attribute types inside IFLA_INET_CONF, 1-based indexes of its dump array
+    internal const ushort IPV4_DEVCONF_RP_FILTER = 8;
+    internal const ushort IPV4_DEVCONF_ARPFILTER = 13;
+    internal const ushort IPV4_DEVCONF_ARP_IGNORE = 19;
+    internal const ushort IPV4_DEVCONF_PROMOTE_SECONDARIES = 20;
+    internal const ushort IPV4_DEVCONF_ACCEPT_LOCAL = 23;
+
+    // Attribute type flags (linux/netlink.h)
+    internal const ushort NLA_F_NESTED = 0x8000;
+    internal const ushort NLA_TYPE_MASK = 0x3FFF;
 
     // IF_OPER_*
     internal const byte IF_OPER_UNKNOWN = 0;

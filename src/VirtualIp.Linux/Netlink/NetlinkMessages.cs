@@ -9,6 +9,9 @@ namespace VirtualIp.Linux.Netlink;
 /// <summary>A link as rtnetlink reports it (RTM_NEWLINK).</summary>
 internal sealed record LinkState(int Index, string? Name, uint Flags, MacAddress Mac, int Mtu, byte OperState)
 {
+    /// <summary>The link's alias (IFLA_IFALIAS, <c>ip link set … alias</c>), or null.</summary>
+    public string? Alias { get; init; }
+
     /// <summary>Administratively up and running (carrier).</summary>
     public bool IsUp => (Flags & Nl.IFF_UP) != 0 && (Flags & Nl.IFF_RUNNING) != 0;
 }
@@ -130,6 +133,7 @@ internal static class NetlinkMessages
         MacAddress mac = default;
         int mtu = 0;
         byte oper = Nl.IF_OPER_UNKNOWN;
+        string? alias = null;
         var attrs = new NetlinkAttributeReader(payload[Nl.IfInfoMsgLength..]);
         while (attrs.TryRead(out ushort type, out var value))
         {
@@ -147,10 +151,13 @@ internal static class NetlinkMessages
                 case Nl.IFLA_OPERSTATE when value.Length >= 1:
                     oper = value[0];
                     break;
+                case Nl.IFLA_IFALIAS:
+                    alias = ReadString(value);
+                    break;
             }
         }
 
-        link = new LinkState(index, name, flags, mac, mtu, oper);
+        link = new LinkState(index, name, flags, mac, mtu, oper) { Alias = alias };
         return true;
     }
 

@@ -58,7 +58,7 @@ internal ref struct NetlinkWriter
     }
 
     /// <summary>Writes an attribute with a raw payload.</summary>
-    public void WriteAttribute(ushort type, ReadOnlySpan<byte> value)
+    public void WriteAttribute(ushort type, scoped ReadOnlySpan<byte> value)
     {
         var s = BeginAttribute(type, value.Length);
         value.CopyTo(s);
@@ -88,6 +88,30 @@ internal ref struct NetlinkWriter
         {
             throw new ArgumentException($"Cannot write address {address}.", nameof(address));
         }
+    }
+
+    /// <summary>
+    /// Opens a nested attribute (type | NLA_F_NESTED): the attributes written until <see cref="EndNested"/> are its
+    /// payload. Returns the offset to pass to <see cref="EndNested"/>.
+    /// </summary>
+    public int BeginNested(ushort type)
+    {
+        int start = _length;
+        var s = Reserve(Nl.AttrHeaderLength);
+        BinaryPrimitives.WriteUInt16LittleEndian(s, Nl.AttrHeaderLength);
+        BinaryPrimitives.WriteUInt16LittleEndian(s[2..], (ushort)(type | Nl.NLA_F_NESTED));
+        return start;
+    }
+
+    /// <summary>Closes the nested attribute opened at <paramref name="start"/>: patches its length to cover what was written since.</summary>
+    public readonly void EndNested(int start)
+    {
+        if ((uint)start > (uint)(_length - Nl.AttrHeaderLength) || (_buffer[start + 3] & 0x80) == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), start, "Not the offset of an open nested attribute.");
+        }
+
+        BinaryPrimitives.WriteUInt16LittleEndian(_buffer[start..], (ushort)(_length - start));
     }
 
     /// <summary>Patches the total length into the header and returns the message bytes.</summary>

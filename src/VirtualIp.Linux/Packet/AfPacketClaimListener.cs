@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using VirtualIp.Announcing;
 using VirtualIp.Frames;
-using VirtualIp.Linux.Vrrp.Interop;
+using VirtualIp.Linux.Interop;
 
 namespace VirtualIp.Linux.Packet;
 
@@ -47,10 +47,10 @@ internal sealed partial class AfPacketClaimListener : INeighborClaimListener
     /// <summary>Opens the socket in the caller's network namespace. Needs CAP_NET_RAW.</summary>
     public static AfPacketClaimListener Create(string interfaceName, ILogger logger, TimeProvider time)
     {
-        int index = (int)VrrpNative.IfNameToIndex(interfaceName);
+        int index = (int)LibC.IfNameToIndex(interfaceName);
         if (index == 0)
         {
-            throw new FrameSenderException($"Interface '{interfaceName}' does not exist (conflict detection)", VrrpNative.ENODEV, "check the interface name");
+            throw new FrameSenderException($"Interface '{interfaceName}' does not exist (conflict detection)", Errno.ENODEV, "check the interface name");
         }
 
         Socket socket;
@@ -198,7 +198,7 @@ internal sealed partial class AfPacketClaimListener : INeighborClaimListener
             fprog.Clear();
             MemoryMarshal.Write(fprog, (ushort)code.Length);
             MemoryMarshal.Write(fprog[8..], (nint)filter);
-            socket.SetRawSocketOption(VrrpNative.SOL_SOCKET, VrrpNative.SO_ATTACH_FILTER, fprog);
+            socket.SetRawSocketOption(SocketOptions.SOL_SOCKET, SocketOptions.SO_ATTACH_FILTER, fprog);
         }
     }
 

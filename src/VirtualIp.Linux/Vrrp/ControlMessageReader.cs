@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using VirtualIp.Linux.Vrrp.Interop;
+using VirtualIp.Linux.Interop;
 
 namespace VirtualIp.Linux.Vrrp;
 
@@ -44,9 +44,9 @@ internal static class ControlMessageReader
             var level = BinaryPrimitives.ReadInt32LittleEndian(rest[nint.Size..]);
             var type = BinaryPrimitives.ReadInt32LittleEndian(rest[(nint.Size + 4)..]);
             var data = rest[headerSize..(int)length];
-            if (level == VrrpNative.IPPROTO_IPV6)
+            if (level == SocketOptions.IPPROTO_IPV6)
             {
-                if (type == VrrpNative.IPV6_HOPLIMIT && data.Length >= 4)
+                if (type == SocketOptions.IPV6_HOPLIMIT && data.Length >= 4)
                 {
                     var value = BinaryPrimitives.ReadInt32LittleEndian(data);
                     if (value is >= 0 and <= 255)
@@ -55,7 +55,7 @@ internal static class ControlMessageReader
                         haveHopLimit = true;
                     }
                 }
-                else if (type == VrrpNative.IPV6_PKTINFO && data.Length >= In6PktInfoSize)
+                else if (type == SocketOptions.IPV6_PKTINFO && data.Length >= In6PktInfoSize)
                 {
                     destination = data[..16];
                     interfaceIndex = BinaryPrimitives.ReadInt32LittleEndian(data[16..]);

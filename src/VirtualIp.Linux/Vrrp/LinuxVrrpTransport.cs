@@ -48,7 +48,16 @@ public static class LinuxVrrpTransport
     public static IVrrpTransport CreateForRouter(VrrpRouterOptions router, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null) =>
         CreateForRouter(router, loggerFactory, timeProvider, metrics: null);
 
-    internal static IVrrpTransport CreateForRouter(VrrpRouterOptions router, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, LinuxMetrics? metrics)
+    /// <param name="router">The router.</param>
+    /// <param name="loggerFactory">Logging.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="metrics">The meter's instruments, or null.</param>
+    /// <param name="virtualMacParent">
+    /// When the router's interface is its virtual MAC macvlan: the parent interface. The macvlan has no IPv4 address of
+    /// its own, so IPv4 adverts leave it from the parent's primary address (as keepalived's do).
+    /// </param>
+    internal static IVrrpTransport CreateForRouter(VrrpRouterOptions router, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, LinuxMetrics? metrics,
+        string? virtualMacParent = null)
     {
         ArgumentNullException.ThrowIfNull(router);
         if (router.Vips is not { Count: > 0 } || router.Vips[0] is null)
@@ -71,6 +80,11 @@ public static class LinuxVrrpTransport
         foreach (var vip in router.Vips)
         {
             options.ExcludedSourceAddresses.Add(vip.Address);
+        }
+
+        if (virtualMacParent is not null && !options.IsIPv6 && options.SourceAddress is null)
+        {
+            options.SourceAddress = VrrpSourceAddress.Find(virtualMacParent, isIPv6: false, options.UnicastPeers, options.ExcludedSourceAddresses);
         }
 
         return Create(options, loggerFactory, timeProvider, metrics);

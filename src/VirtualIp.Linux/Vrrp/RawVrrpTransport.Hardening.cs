@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using VirtualIp.Linux.Vrrp.Interop;
+using VirtualIp.Linux.Interop;
 
 namespace VirtualIp.Linux.Vrrp;
 
@@ -17,10 +17,10 @@ internal sealed partial class RawVrrpTransport
     public bool StrictTtl { get; init; } = true;
 
     /// <summary>Times the receive loop failed unexpectedly and was restarted.</summary>
-    public long LoopRestarts => Interlocked.Read(ref _loopRestarts);
+    public long LoopRestarts => _counters.LoopRestarts;
 
     /// <summary>IPv6 packets the kernel dropped for a bad checksum while we read them.</summary>
-    public long ChecksumDrops => Interlocked.Read(ref _checksumDrops);
+    public long ChecksumDrops => _counters.ChecksumDrops;
 
     /// <summary>The receive buffer the kernel granted (bytes, as getsockopt reports it).</summary>
     public int ReceiveBufferBytes { get; private set; }
@@ -52,11 +52,12 @@ internal sealed partial class RawVrrpTransport
             // SO_RCVBUFFORCE (CAP_NET_ADMIN, which a VRRP node has) ignores rmem_max; fall back to SO_RCVBUF.
             try
             {
-                SetIntOption(VrrpNative.SOL_SOCKET, VrrpNative.SO_RCVBUFFORCE, receiveBufferBytes);
+                VrrpSocketSetup.SetInt(_socket, SocketOptions.SOL_SOCKET, SocketOptions.SO_RCVBUFFORCE, receiveBufferBytes, "SO_RCVBUFFORCE");
             }
             catch (SocketException)
             {
-                TrySetIntOption(VrrpNative.SOL_SOCKET, VrrpNative.SO_RCVBUF, receiveBufferBytes);
+                // Keeps the default buffer when refused; reported through ReceiveBufferBytes.
+                VrrpSocketSetup.TrySetInt(_socket, SocketOptions.SOL_SOCKET, SocketOptions.SO_RCVBUF, receiveBufferBytes);
             }
         }
 
@@ -79,7 +80,7 @@ internal sealed partial class RawVrrpTransport
             MemoryMarshal.Write(fprog[8..], (nint)filter);
             try
             {
-                _socket.SetRawSocketOption(VrrpNative.SOL_SOCKET, VrrpNative.SO_ATTACH_FILTER, fprog);
+                _socket.SetRawSocketOption(SocketOptions.SOL_SOCKET, SocketOptions.SO_ATTACH_FILTER, fprog);
                 FilterAttached = true;
             }
             catch (SocketException ex)
@@ -92,30 +93,5 @@ internal sealed partial class RawVrrpTransport
     }
 
     private static bool IsKernelChecksumDrop(SocketException ex) =>
-        ex.SocketErrorCode == SocketError.HostUnreachable || ex.NativeErrorCode == VrrpNative.EHOSTUNREACH;
-
-    private void CountChecksumDrop()
-    {
-        Interlocked.Increment(ref _checksumDrops);
-        Metrics?.ChecksumDrops.Add(1, _interfaceTag);
-    }
-
-    private void SetIntOption(int level, int option, int value)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        MemoryMarshal.Write(bytes, value);
-        _socket.SetRawSocketOption(level, option, bytes);
-    }
-
-    private void TrySetIntOption(int level, int option, int value)
-    {
-        try
-        {
-            SetIntOption(level, option, value);
-        }
-        catch (SocketException)
-        {
-            // Keeps the default buffer; reported through ReceiveBufferBytes.
-        }
-    }
+        ex.SocketErrorCode == SocketError.HostUnreachable || ex.NativeErrorCode == Errno.EHOSTUNREACH;
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using VirtualIp.Frames;
 
 namespace VirtualIp.Linux.Vrrp;
 
@@ -23,6 +24,6 @@ internal sealed partial class RawVrrpTransport
     [LoggerMessage(1927, LogLevel.Warning, "VRRP kernel filter on {Interface} could not be attached (errno {Errno}): {Message}; every packet is checked by the engine")]
     private static partial void LogFilterFailed(ILogger logger, string @interface, int errno, string message);
 
-    [LoggerMessage(1925, LogLevel.Debug, "VRRP datagram on {Interface} dropped: {Reason}")]
-    private static partial void LogDropped(ILogger logger, string @interface, ReceiveDropReason reason);
+    [LoggerMessage(1925, LogLevel.Debug, "VRRP datagram on {Interface} dropped: {Reason} ({Header})")]
+    private static partial void LogDropped(ILogger logger, string @interface, ReceiveDropReason reason, FrameRejectReason header);
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using VirtualIp.Linux.Vrrp.Interop;
+using VirtualIp.Linux.Interop;
 
 namespace VirtualIp.Linux.Vrrp;
 
@@ -15,11 +15,11 @@ internal static class VrrpSourceAddress
     public static IPAddress Find(string interfaceName, bool isIPv6, IList<IPAddress> unicastPeers, IList<IPAddress> excluded)
     {
         var nic = NetworkInterface.GetAllNetworkInterfaces().FirstOrDefault(n => n.Name == interfaceName)
-            ?? throw VrrpTransportErrors.FromErrno("looking up the interface", VrrpNative.ENODEV, interfaceName, isIPv6);
+            ?? throw VrrpTransportErrors.FromErrno("looking up the interface", Errno.ENODEV, interfaceName, isIPv6);
         var candidates = nic.GetIPProperties().UnicastAddresses.Select(u => u.Address).ToList();
         return Choose(candidates, isIPv6, unicastPeers, excluded) ?? throw new VrrpTransportException(
             $"VRRP {(isIPv6 ? "IPv6" : "IPv4")} transport on '{interfaceName}': the interface has no {Wanted(isIPv6, unicastPeers)} address that is not a VIP",
-            VrrpNative.EADDRNOTAVAIL, interfaceName,
+            Errno.EADDRNOTAVAIL, interfaceName,
             isIPv6 ? "bring the link up with IPv6 enabled (addrgenmode eui64), add the node's address, or set UnicastSource" : "add the node's own address to the interface or set UnicastSource");
     }
 

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using VirtualIp.Linux.Vrrp.Interop;
+using VirtualIp.Linux.Interop;
 
 namespace VirtualIp.Linux.Vrrp;
 
@@ -9,14 +9,14 @@ internal static class VrrpTransportErrors
     /// <summary>The hint for an errno, or null when there is nothing useful to say.</summary>
     public static string? HintFor(int errno, string interfaceName, bool isIPv6) => errno switch
     {
-        VrrpNative.EPERM or VrrpNative.EACCES =>
+        Errno.EPERM or Errno.EACCES =>
             "needs CAP_NET_RAW (run as root, or grant it: setcap cap_net_raw+ep, or AmbientCapabilities=CAP_NET_RAW)",
-        VrrpNative.ENODEV or VrrpNative.ENXIO =>
+        Errno.ENODEV or Errno.ENXIO =>
             $"interface '{interfaceName}' does not exist in this network namespace",
-        VrrpNative.EAFNOSUPPORT => isIPv6 ? "IPv6 is disabled on this host (ipv6.disable=1?)" : "IPv4 is not supported here",
-        VrrpNative.EADDRNOTAVAIL => $"the source address is not configured on '{interfaceName}'",
-        VrrpNative.ENETDOWN => $"interface '{interfaceName}' is down",
-        VrrpNative.EINVAL => "the kernel rejected a socket option value",
+        Errno.EAFNOSUPPORT => isIPv6 ? "IPv6 is disabled on this host (ipv6.disable=1?)" : "IPv4 is not supported here",
+        Errno.EADDRNOTAVAIL => $"the source address is not configured on '{interfaceName}'",
+        Errno.ENETDOWN => $"interface '{interfaceName}' is down",
+        Errno.EINVAL => "the kernel rejected a socket option value",
         _ => null,
     };
 

@@ -31,4 +31,23 @@ public interface IVirtualIpPlatform
 
     /// <summary>Opens the VRRP transport for a router's interface, family and peers.</summary>
     IVrrpTransport CreateTransport(VrrpRouterOptions router);
+
+    /// <summary>
+    /// Creates the virtual MAC interface of a router with <see cref="VrrpRouterOptions.UseVirtualMac"/> (keepalived
+    /// <c>use_vmac</c>): an interface over <see cref="VrrpRouterOptions.Interface"/> with the MAC 00-00-5E-00-01-{VRID}
+    /// (IPv4) or 00-00-5E-00-02-{VRID} (IPv6). The host then opens the router's transport, binds its VIPs and sends its
+    /// announcements on the returned interface, so peers learn the virtual MAC, which moves with the master. One left
+    /// by a crashed run of this platform is replaced. The default refuses: the platform has no virtual MAC.
+    /// </summary>
+    /// <param name="router">The router (Name, Interface, VirtualRouterId and the family of its VIPs are used).</param>
+    /// <returns>The name of the interface created.</returns>
+    /// <exception cref="PlatformNotSupportedException">The platform cannot create a virtual MAC interface.</exception>
+    string CreateVirtualMac(VrrpRouterOptions router) =>
+        throw new PlatformNotSupportedException($"Router '{router?.Name}': UseVirtualMac = true is not supported on the '{Name}' platform (it cannot create the 00-00-5E-00-01-{{VRID}} interface); remove it.");
+
+    /// <summary>Removes an interface made by <see cref="CreateVirtualMac"/> once its router has stopped. The default does nothing.</summary>
+    /// <param name="interfaceName">The name <see cref="CreateVirtualMac"/> returned.</param>
+    void RemoveVirtualMac(string interfaceName)
+    {
+    }
 }

@@ -26,14 +26,6 @@ internal sealed class VirtualIpOptionsValidator(ValidationGate gate) : IValidate
     {
         var errors = new List<string>();
         errors.AddRange(VirtualRouterFactory.Validate(o.Routers, $"{p}:Routers"));
-        for (int i = 0; i < o.Routers.Count; i++)
-        {
-            if (o.Routers[i] is { UseVirtualMac: true })
-            {
-                errors.Add($"{p}:Routers:{i}:UseVirtualMac = true is not supported yet: the platform does not create the 00-00-5E-00-01-{{VRID}} macvlan interface, so peers would learn a MAC nobody receives; remove it (the VIPs are announced with the interface MAC, like keepalived without use_vmac).");
-            }
-        }
-
         for (int i = 0; i < o.StaticVips.Count; i++)
         {
             var s = o.StaticVips[i];

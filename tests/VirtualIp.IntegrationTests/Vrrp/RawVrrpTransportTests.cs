@@ -6,7 +6,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using VirtualIp.Election;
 using VirtualIp.Linux.Vrrp;
-using VirtualIp.Linux.Vrrp.Interop;
+using VirtualIp.Linux.Interop;
 using VirtualIp.Testing;
 
 namespace VirtualIp.IntegrationTests.Vrrp;
@@ -165,11 +165,11 @@ public sealed class RawVrrpTransportTests(ITestOutputHelper output)
         // A plain raw socket with multicast TTL 1, as a misconfigured or off-link sender would produce.
         using var raw = VrrpNetnsPair.RunIn(net.NamespaceA, () =>
         {
-            var fd = VrrpNative.CreateVrrpSocket(ipv6: false, out var errno);
+            var fd = LibC.CreateVrrpSocket(ipv6: false, out var errno);
             Assert.True(fd >= 0, $"socket errno {errno}");
             var s = new Socket(new SafeSocketHandle(fd, true));
             s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface,
-                IPAddress.HostToNetworkOrder((int)VrrpNative.IfNameToIndex(VrrpNetnsPair.Interface)));
+                IPAddress.HostToNetworkOrder((int)LibC.IfNameToIndex(VrrpNetnsPair.Interface)));
             s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastTimeToLive, 1);
             return s;
         });

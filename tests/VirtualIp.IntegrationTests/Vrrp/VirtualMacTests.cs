@@ -22,15 +22,42 @@ public sealed class VirtualMacTests
         Assert.Contains("macvlan mode private", details, StringComparison.Ordinal);
         Assert.Contains(",UP", details, StringComparison.Ordinal);
 
+        Assert.Contains("alias virtualip-vmac", details, StringComparison.Ordinal);
+        Assert.Contains("addrgenmode none", details, StringComparison.Ordinal);
+        Assert.Equal("1", Sysctl(net.NamespaceA, $"net/ipv4/conf/{name}/arp_ignore"));
+        if (!ipv6)
+        {
+            // keepalived's settings: the macvlan hears the cluster and answers ARP for its own VIPs only; the parent stays quiet for them.
+            Assert.Equal("1", Sysctl(net.NamespaceA, $"net/ipv4/conf/{name}/accept_local"));
+            Assert.Equal("0", Sysctl(net.NamespaceA, $"net/ipv4/conf/{name}/rp_filter"));
+            Assert.Equal("1", Sysctl(net.NamespaceA, $"net/ipv4/conf/{VrrpNetnsPair.Interface}/arp_ignore"));
+            Assert.Equal("1", Sysctl(net.NamespaceA, $"net/ipv4/conf/{VrrpNetnsPair.Interface}/arp_filter"));
+        }
+        else
+        {
+            // No link-local made from the shared virtual MAC; the parent's link-local instead.
+            var addrs = Shell.Run("ip", "-n", net.NamespaceA, "-6", "-o", "addr", "show", "dev", name).Output;
+            Assert.DoesNotContain("fe80::200:5eff:fe00:233", addrs, StringComparison.Ordinal);
+            Assert.Contains("fe80::", addrs, StringComparison.Ordinal);
+        }
+
+        // Our own (marked) leftover is replaced; an unmarked interface of that name is refused with EEXIST.
+        Assert.Equal(name, VrrpNetnsPair.RunIn(net.NamespaceA, () => LinuxVirtualMac.Create(VrrpNetnsPair.Interface, 51, ipv6)));
+        Assert.True(VrrpNetnsPair.RunIn(net.NamespaceA, () => LinuxVirtualMac.Delete(name)));
+        Shell.Run("ip", "-n", net.NamespaceA, "link", "add", "link", VrrpNetnsPair.Interface, "name", name, "type", "macvlan", "mode", "private");
         var again = Assert.Throws<InvalidOperationException>(() => VrrpNetnsPair.RunIn(net.NamespaceA, () => LinuxVirtualMac.Create(VrrpNetnsPair.Interface, 51, ipv6)));
         var ex = Assert.IsType<VrrpTransportException>(again.InnerException);
         Assert.Equal(17, ex.ErrorCode);
         Assert.Contains("already exists", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("is not VirtualIp's", ex.Message, StringComparison.Ordinal);
 
         Assert.True(VrrpNetnsPair.RunIn(net.NamespaceA, () => LinuxVirtualMac.Delete(name)));
         Assert.False(VrrpNetnsPair.RunIn(net.NamespaceA, () => LinuxVirtualMac.Delete(name)));
         Assert.Null(Shell.TryRun("ip", "-n", net.NamespaceA, "link", "show", name));
     }
+
+    /// <summary>Reads a sysctl by its slash form (interface names hold dots).</summary>
+    private static string Sysctl(string ns, string key) => Shell.Run("ip", "netns", "exec", ns, "sysctl", "-n", key).Output.Trim();
 
     [Fact]
     public async Task Transport_on_the_vmac_sends_adverts_the_peer_receives()

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using VirtualIp.Vrrp;
+using VirtualIp.Linux.Interop;
 
 namespace VirtualIp.IntegrationTests.Vrrp;
 
@@ -171,7 +172,7 @@ internal sealed class VrrpAttacker : IDisposable
     private static Socket RawSocket(bool ipv6)
     {
         // .NET's Socket constructor does not take protocol 112; open it with the transport's own helper.
-        int fd = VirtualIp.Linux.Vrrp.Interop.VrrpNative.CreateVrrpSocket(ipv6, out int errno);
+        int fd = LibC.CreateVrrpSocket(ipv6, out int errno);
         if (fd < 0)
         {
             throw new SocketException(errno);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using VirtualIp.Linux.Vrrp;
-using VirtualIp.Linux.Vrrp.Interop;
+using VirtualIp.Linux.Interop;
 using VirtualIp.Testing;
 
 namespace VirtualIp.Linux.Tests.Vrrp;
@@ -37,7 +37,7 @@ public sealed class VrrpPermissionTests
         thread.Join();
 
         var vex = Assert.IsType<VrrpTransportException>(caught);
-        Assert.Equal(VrrpNative.EPERM, vex.ErrorCode);
+        Assert.Equal(Errno.EPERM, vex.ErrorCode);
         Assert.Contains("CAP_NET_RAW", vex.Message, StringComparison.Ordinal);
         Assert.Equal("lo", vex.InterfaceName);
     }
@@ -46,8 +46,8 @@ public sealed class VrrpPermissionTests
     public unsafe void Msghdr_layout_matches_64_bit_linux()
     {
         TestEnvironment.Require(nint.Size == 8, "64-bit only");
-        Assert.Equal(56, sizeof(VrrpNative.MsgHdr));
-        Assert.Equal(16, sizeof(VrrpNative.IoVec));
+        Assert.Equal(56, sizeof(LibC.MsgHdr));
+        Assert.Equal(16, sizeof(LibC.IoVec));
         Assert.Equal(16, ControlMessageReader.HeaderSize);
     }
 

@@ -2,7 +2,7 @@ using VirtualIp.Testing;
 using System.Net;
 using System.Net.Sockets;
 using VirtualIp.Linux.Vrrp;
-using VirtualIp.Linux.Vrrp.Interop;
+using VirtualIp.Linux.Interop;
 
 namespace VirtualIp.Linux.Tests.Vrrp;
 
@@ -63,7 +63,7 @@ public sealed class VrrpTransportErrorsTests
         TestEnvironment.Require(OperatingSystem.IsLinux(), "needs Linux");
         var ex = Assert.Throws<VrrpTransportException>(() =>
             LinuxVrrpTransport.Create(new LinuxVrrpTransportOptions { InterfaceName = "nosuchif9" }));
-        Assert.Equal(VrrpNative.ENODEV, ex.ErrorCode);
+        Assert.Equal(Errno.ENODEV, ex.ErrorCode);
         Assert.Contains("'nosuchif9'", ex.Message, StringComparison.Ordinal);
     }
 

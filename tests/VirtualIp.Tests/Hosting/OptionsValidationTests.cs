@@ -28,6 +28,19 @@ public sealed class OptionsValidationTests
     };
 
     [Fact]
+    public void UseVirtualMac_true_is_valid_configuration_the_platform_acts_on()
+    {
+        var config = Valid();
+        config["VirtualIp:Routers:0:UseVirtualMac"] = "true";
+        var section = new ConfigurationBuilder().AddInMemoryCollection(config).Build().GetSection("VirtualIp");
+        var options = new VirtualIpOptions();
+        VirtualIpConfigurationReader.Read(section, options);
+        Assert.Empty(options.ReadErrors);
+        Assert.Empty(VirtualIpOptionsValidator.Check(options));
+        Assert.True(options.Routers[0].UseVirtualMac);
+    }
+
+    [Fact]
     public void AcceptMode_true_and_UseVirtualMac_false_are_tolerated_with_no_effect()
     {
         var config = Valid();
@@ -52,7 +65,6 @@ public sealed class OptionsValidationTests
     [InlineData("VirtualIp:Routers:0:UnicastPeers:0", "peer", "VirtualIp:Routers:0:UnicastPeers:0 = 'peer' is not an IP address")]
     [InlineData("VirtualIp:Routers:0:Preempt", "maybe", "VirtualIp:Routers:0:Preempt = 'maybe' is not true or false")]
     [InlineData("VirtualIp:Routers:0:AcceptMode", "false", "VirtualIp:Routers:0:AcceptMode = false is not supported")]
-    [InlineData("VirtualIp:Routers:0:UseVirtualMac", "true", "VirtualIp:Routers:0:UseVirtualMac = true is not supported yet")]
     [InlineData("VirtualIp:Routers:0:AuthHmac:Keys:0", "1:short", "VirtualIp:Routers:0:AuthHmac:Keys:0: key 1 is 5 bytes; it must be 32 to 64 bytes")]
     [InlineData("VirtualIp:Routers:0:AuthHmac:Mode", "strict", "VirtualIp:Routers:0:AuthHmac:Mode = 'strict' is not one of")]
     [InlineData("VirtualIp:Announcements:BurstCount", "0", "VirtualIp:Announcements:BurstCount = 0 is out of range 1..100")]

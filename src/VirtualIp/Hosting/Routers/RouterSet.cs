@@ -18,6 +18,7 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
     private readonly ILoggerFactory _loggers = loggerFactory ?? NullLoggerFactory.Instance;
     private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VirtualIp.Hosting");
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly VirtualMacs _virtualMacs = new(session, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VirtualIp.Hosting"));
     private volatile IVirtualRouter[] _routers = [];
     private VrrpRouterBuilder? _builder;
     private bool _detectConflicts;
@@ -140,20 +141,33 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
             e.Dispose();
             bridge.Detach(e.Router);
             await e.Router.DisposeAsync().ConfigureAwait(false);
+            _virtualMacs.Remove(e.VirtualMac);
         }
     }
 
     private async Task<Entry> AddAsync(VrrpRouterConfiguration c, CancellationToken cancellationToken)
     {
-        var router = _builder!.Build(c);
+        // With UseVirtualMac the router runs on the virtual MAC interface (transport, VIPs, announcements).
+        var virtualMac = _virtualMacs.Create(c);
+        VrrpRouter router;
+        try
+        {
+            router = _builder!.Build(VirtualMacs.On(c, virtualMac));
+        }
+        catch
+        {
+            _virtualMacs.Remove(virtualMac);
+            throw;
+        }
+
         bridge.Attach(router);
-        var entry = new Entry(router, c) { Link = session.Watcher?.ConnectLinkState([router]) };
+        var entry = new Entry(router, c) { Link = session.Watcher?.ConnectLinkState([router]), VirtualMac = virtualMac };
         lock (_entries)
         {
             _entries[c.Name] = entry;
         }
 
-        await session.PrepareAsync(c.Interface, cancellationToken).ConfigureAwait(false);
+        await session.PrepareAsync(router.InterfaceName, cancellationToken).ConfigureAwait(false);
         entry.Load = LoadOf(c.Name);
         entry.Tracking = await RouterTracking.StartAsync(router, c, entry.Load, health, session, bridge, loadTracking, _loggers, cancellationToken).ConfigureAwait(false);
         if (_detectConflicts)
@@ -180,6 +194,7 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
         {
             bridge.Detach(e.Router);
             await e.Router.DisposeAsync().ConfigureAwait(false);
+            _virtualMacs.Remove(e.VirtualMac);
         }
     }
 
@@ -190,7 +205,7 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
         bool retrack = e.Config.Priority != next.Priority || !e.Config.TracksEqual(next) || !e.Load.SequenceEqual(load);
         if (!e.Config.SameAs(next))
         {
-            e.Router.Reconfigure(next);
+            e.Router.Reconfigure(VirtualMacs.On(next, e.VirtualMac));
             await e.Router.WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(false); // the VIPs added / released are done when the reload is
         }
 
@@ -229,6 +244,9 @@ internal sealed partial class RouterSet(PlatformSession session, EventBridge bri
         public IReadOnlyList<LoadTrack> Load { get; set; } = [];
 
         public IDisposable? Link { get; init; }
+
+        /// <summary>The virtual MAC interface the router runs on (UseVirtualMac), or null.</summary>
+        public string? VirtualMac { get; init; }
 
         public void Dispose()
         {
