@@ -100,8 +100,8 @@ stop_pair() { # kills what runs in n1 and n2, restores n1's link and removes a V
   for ns in "$n1" "$n2"; do ip -n "$ns" addr del $vip/24 dev eth0 2>/dev/null || true; done
 }
 longest_gap_ms() { # $1 = capture, $2 = source address: the longest gap between its adverts and the 99th percentile
-  tcpdump -r "$1" -tt -nn "src $2" 2>/dev/null | awk '{t=$1; if (p) { g=(t-p)*1000; gaps[n++]=g; if (g>m) m=g } p=t}
-    END { if (!n) { print "n/a"; exit } asort(gaps); printf "%.1f (p99 %.1f, %d adverts)", m, gaps[int(n*0.99)], n+1 }'
+  tcpdump -r "$1" -tt -nn "src $2" 2>/dev/null | awk '{t=$1; if (p) printf "%.3f\n", (t-p)*1000; p=t}' | sort -n >"$tmp/gaps" || true
+  awk '{g[NR]=$1} END { if (!NR) { print "n/a"; exit } i=int(NR*0.99); if (i<1) i=1; printf "%.1f (p99 %.1f, %d adverts)", g[NR], g[i], NR+1 }' "$tmp/gaps"
 }
 
 if [ "$stress" = 1 ]; then

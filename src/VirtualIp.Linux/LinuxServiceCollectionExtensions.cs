@@ -36,7 +36,13 @@ public static class LinuxServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddOptions<LinuxProcessOptions>().Configure(configure).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LinuxProcessOptions>, LinuxProcessOptionsValidator>());
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ProcessTuningService>());
+        if (!builder.Services.Any(d => d.ServiceType == typeof(ProcessTuningService)))
+        {
+            builder.Services.AddSingleton(sp => new ProcessTuningService(sp.GetRequiredService<IOptions<LinuxProcessOptions>>(),
+                sp.GetService<ILogger<ProcessTuningService>>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<ProcessTuningService>.Instance,
+                sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ProcessTuningService>());
+        }
         return builder;
     }
 }

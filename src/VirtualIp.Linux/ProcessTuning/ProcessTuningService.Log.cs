@@ -12,4 +12,7 @@ internal sealed partial class ProcessTuningService
 
     [LoggerMessage(EventId = 1942, Level = LogLevel.Debug, Message = "Executable image paged out after start: {Kilobytes} KiB advised (MADV_PAGEOUT)")]
     private static partial void LogImagePagedOut(ILogger logger, long kilobytes);
+
+    [LoggerMessage(EventId = 1943, Level = LogLevel.Warning, Message = "Real-time scheduling could not be applied to the process's new threads")]
+    private static partial void LogRecheckFailed(ILogger logger, Exception exception);
 }
