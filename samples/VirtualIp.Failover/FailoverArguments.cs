@@ -22,7 +22,8 @@ internal static class FailoverArguments
                                   [--check tcp://HOST:PORT|http://URL|icmp://HOST|exec:COMMAND
                                      [--check-weight W] [--check-interval 1s] [--check-timeout 1s] [--check-rise N] [--check-fall N]] ...
                                   [--track-interface IF [--track-weight W]] ...
-                                  [--audit-log FILE] [--control-socket PATH] [--verbose]
+                                  [--audit-log FILE] [--control-socket PATH] [--realtime-priority 1..99] [--lock-memory]
+                                  [--page-out-image] [--verbose]
                                   [--elector vrrp|etcd --etcd-endpoints http://H:2379[,...] [--lease-ttl 2s] [--node-id ID]]
         One keepalived-compatible VRRP virtual router (VRRPv3 by default; priority 100, advert 1 s, preempt on).
         Settings can also come from appsettings.json and VIRTUALIP__* environment variables (same keys as the
@@ -36,6 +37,10 @@ internal static class FailoverArguments
         "VirtualIp.Failover ctl ..." (see "VirtualIp.Failover ctl --help"). SIGHUP reloads the configuration.
         Migrating: "VirtualIp.Failover import-keepalived keepalived.conf [--output appsettings.json]" writes the
         equivalent configuration and lists what it cannot map (docs/keepalived-migration.md).
+        --realtime-priority: SCHED_RR for every thread (keepalived's vrrp_rt_priority; needs CAP_SYS_NICE), for short
+        advert intervals on a busy machine; --lock-memory: mlockall (vrrp_no_swap; needs CAP_IPC_LOCK);
+        --page-out-image: after start, drop the program's pages only start-up used (smallest resident size; code
+        first needed later is read back then).
         Needs CAP_NET_ADMIN and CAP_NET_RAW (run as root or grant them, see systemd/virtualip-failover.service).
         """;
 
@@ -68,8 +73,8 @@ internal static class FailoverArguments
                 return null;
             }
 
-            string? value = arg is "--verbose" or "--no-preempt" or "--strict-unicast-ttl" or "-h" or "--help" ? null : Next();
-            if (value is null && arg is not ("--verbose" or "--no-preempt" or "--strict-unicast-ttl" or "-h" or "--help"))
+            string? value = arg is "--verbose" or "--no-preempt" or "--strict-unicast-ttl" or "--lock-memory" or "--page-out-image" or "-h" or "--help" ? null : Next();
+            if (value is null && arg is not ("--verbose" or "--no-preempt" or "--strict-unicast-ttl" or "--lock-memory" or "--page-out-image" or "-h" or "--help"))
             {
                 error = $"{arg} needs a value.";
                 return false;
@@ -156,6 +161,9 @@ internal static class FailoverArguments
                 case "--track-weight" when tracks > 0: config[$"{R}TrackInterfaces:{tracks - 1}:Weight"] = value; break;
                 case "--audit-log": config["VirtualIp:AuditLogPath"] = value; break;
                 case "--control-socket": config[Control.ControlSocketServer.PathKey] = value; break;
+                case "--realtime-priority": config[ProcessSettings.RealtimePriorityKey] = value; break;
+                case "--lock-memory": config[ProcessSettings.LockMemoryKey] = "true"; break;
+                case "--page-out-image": config[ProcessSettings.PageOutImageKey] = "true"; break;
                 case "--elector" when value is "vrrp" or "etcd": config[ElectorKey] = value; break;
                 case "--elector":
                     error = $"--elector {value}: vrrp or etcd.";

@@ -56,6 +56,18 @@ builder.Logging.AddSimpleConsole(c =>
 }).SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 var virtualIp = builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UseLinux();
+if (!ProcessSettings.TryRead(builder.Configuration, Console.Error, out int realtimePriority, out bool lockMemory, out bool trimMemory, out bool pageOutImage))
+{
+    return ConfigurationCheck.ExitCode;
+}
+
+virtualIp.UseLinuxProcess(o => // SCHED_RR and mlockall before the routers start; the memory trim once they run
+{
+    o.RealtimePriority = realtimePriority;
+    o.LockMemory = lockMemory;
+    o.TrimMemoryAfterStart = trimMemory;
+    o.PageOutImageAfterStart = pageOutImage;
+});
 if (elected is not null)
 {
     virtualIp.UseEtcd(builder.Configuration.GetSection("VirtualIp:Etcd"))
@@ -131,7 +143,7 @@ catch (OptionsValidationException ex)
 
     return ConfigurationCheck.ExitCode;
 }
-catch (Exception ex) when (ex is ControlSocketException or VirtualIp.Binding.VipBindingException or VirtualIp.Linux.Vrrp.VrrpTransportException or VirtualIp.Linux.Packet.FrameSenderException)
+catch (Exception ex) when (ex is ControlSocketException or VirtualIp.Binding.VipBindingException or VirtualIp.Linux.Vrrp.VrrpTransportException or VirtualIp.Linux.Packet.FrameSenderException or VirtualIp.Linux.ProcessTuning.LinuxProcessException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 1;
