@@ -142,7 +142,34 @@ for proj in "${projects[@]}"; do
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 done
 
-# 6. Line coverage per package, merged over the test projects (coverlet collector, cobertura).
+# 6. Coverage-guided fuzzing (eng/fuzz, docs/fuzzing.md): each target runs VIRTUALIP_FUZZ_SECONDS (default 60) under
+#    AFL++, two at a time; one test per target, passed iff its run ends with 0 crashes and 0 hangs. Without afl-fuzz
+#    each target counts as skipped (CI=true: step 1 already failed the run for the missing tool).
+if $suite; then
+  fuzz_seconds=${VIRTUALIP_FUZZ_SECONDS:-60}
+  mapfile -t fuzz_targets < <(find eng/fuzz/corpus -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+  if command -v afl-fuzz >/dev/null 2>&1; then
+    fuzz_dir="$results/fuzz"; mkdir -p "$fuzz_dir"
+    say "fuzzing ${#fuzz_targets[@]} targets for $fuzz_seconds s each, two at a time"
+    fuzz_one() { eng/fuzz/run.sh "$1" --seconds "$fuzz_seconds" --out "$fuzz_dir/$1" > "$fuzz_dir/$1.log" 2>&1; echo $? > "$fuzz_dir/$1.rc"; }
+    for ((i = 0; i < ${#fuzz_targets[@]}; i += 2)); do
+      fuzz_one "${fuzz_targets[i]}" &
+      [ $((i + 1)) -lt ${#fuzz_targets[@]} ] && fuzz_one "${fuzz_targets[i + 1]}"
+      wait
+    done
+    for t in "${fuzz_targets[@]}"; do
+      if [ "$(cat "$fuzz_dir/$t.rc" 2>/dev/null)" = 0 ]; then
+        passed=$((passed + 1)); say "$(grep '^fuzz ' "$fuzz_dir/$t.log")"
+      else
+        failed=$((failed + 1)); say "fuzz $t FAILED (crashes in $fuzz_dir/$t/default/crashes):"; tail -5 "$fuzz_dir/$t.log"
+      fi
+    done
+  else
+    skipped=$((skipped + ${#fuzz_targets[@]})); say "afl-fuzz missing: ${#fuzz_targets[@]} fuzz targets skipped"
+  fi
+fi
+
+# 7. Line coverage per package, merged over the test projects (coverlet collector, cobertura).
 if $suite; then
   mapfile -t cov < <(find "$results" -name 'coverage.cobertura.xml' -not -path '*/retry/*')
   if [ ${#cov[@]} -gt 0 ]; then
