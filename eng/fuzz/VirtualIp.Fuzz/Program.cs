@@ -34,10 +34,19 @@ if (args.Length > 1)
     return Replay.Run(target, args[1..]);
 }
 
+// eng/fuzz/run.sh --selftest proves that an exception is reported as a crash: with this variable set, inputs longer
+// than the seed "crash" throw.
+bool selfTest = Environment.GetEnvironmentVariable("VIRTUALIP_FUZZ_SELFTEST") == "1";
 Fuzzer.Run(stream =>
 {
     using var buffer = new MemoryStream();
     stream.CopyTo(buffer);
-    target(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    var input = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+    if (selfTest && input.Length > 5 && input.StartsWith("crash"u8))
+    {
+        throw new InvalidOperationException("fuzz self-test crash");
+    }
+
+    target(input);
 });
 return 0;
