@@ -10,6 +10,7 @@ namespace VirtualIp.Keepalived.Parsing;
 internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagnostics)
 {
     private const int MaxIncludeDepth = 16;
+    private const long MaxIncludeBytes = 16 * 1024 * 1024;
     private readonly Dictionary<string, string> _definitions = new(StringComparer.Ordinal);
     private readonly List<SourceLine> _lines = [];
 
@@ -171,6 +172,17 @@ internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagn
             string text;
             try
             {
+                // Only non-empty files up to MaxIncludeBytes: a FIFO, socket or device (st_size 0, e.g. /dev/console, which
+                // blocks, or /dev/zero, which never ends) matched by a glob must not hang the import (found by fuzzing).
+                long length = new FileInfo(full).Length;
+                if (length is 0 or > MaxIncludeBytes)
+                {
+                    diagnostics.Unmap(file, number, "include", length == 0
+                        ? $"'{path}' is empty or not a regular file (FIFO, socket, device): not read"
+                        : $"'{path}' is larger than {MaxIncludeBytes / (1024 * 1024)} MiB: not read");
+                    continue;
+                }
+
                 text = File.ReadAllText(full);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

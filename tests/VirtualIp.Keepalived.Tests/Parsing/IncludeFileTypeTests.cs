@@ -1,0 +1,71 @@
+using System.Diagnostics;
+
+namespace VirtualIp.Keepalived.Tests.Parsing;
+
+/// <summary>
+/// Regression tests for a hang found by fuzzing the importer (eng/fuzz, target keepalived): an <c>include</c> glob that
+/// matched a device (<c>include /*/c*</c> reached /dev/console) blocked in the read forever. Includes now read only
+/// non-empty files up to 16 MiB; anything else is named as not read.
+/// </summary>
+public sealed class IncludeFileTypeTests
+{
+    [Fact]
+    public async Task Include_of_a_fifo_returns_naming_it_instead_of_blocking()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "FIFOs are made with mkfifo (Linux)");
+        var dir = Directory.CreateTempSubdirectory("ka-fifo-");
+        try
+        {
+            string fifo = Path.Combine(dir.FullName, "pipe.conf");
+            using (var mkfifo = Process.Start("mkfifo", [fifo])!)
+            {
+                mkfifo.WaitForExit();
+                Assert.Equal(0, mkfifo.ExitCode);
+            }
+
+            var import = Task.Run(() => KeepalivedImporter.Import("include *.conf\n", new KeepalivedImportOptions { BaseDirectory = dir.FullName }));
+            var first = await Task.WhenAny(import, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+            Assert.True(first == import, "the import blocked on the FIFO");
+
+            var skipped = ImportAssert.Unmapped(await import, 1, "include");
+            Assert.Contains("pipe.conf", skipped.Reason, StringComparison.Ordinal);
+            Assert.Contains("not a regular file", skipped.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Include_of_an_endless_device_is_not_read()
+    {
+        Assert.SkipUnless(File.Exists("/dev/zero"), "needs /dev/zero");
+
+        var result = KeepalivedImporter.Import("include /dev/zero\n");
+
+        Assert.Contains("not a regular file", ImportAssert.Unmapped(result, 1, "include").Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Include_of_an_empty_file_is_named_and_the_rest_imports()
+    {
+        var dir = Directory.CreateTempSubdirectory("ka-empty-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "empty.conf"), "");
+            string main = Path.Combine(dir.FullName, "keepalived.conf");
+            File.WriteAllText(main, "include empty.conf\nvrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n");
+
+            var result = KeepalivedImporter.ImportFile(main);
+
+            Assert.True(result.Succeeded, string.Join('\n', result.Errors));
+            Assert.Equal("VI_1", Assert.Single(ImportAssert.Load(result.Json!).Routers).Name);
+            Assert.Contains("empty", ImportAssert.Unmapped(result, 1, "include").Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
