@@ -73,71 +73,81 @@ internal static class Glob
         return Match(name, 0, pattern, 0);
     }
 
+    // Iterative wildcard match with one backtrack point (the last '*'): linear in practice and never exponential, however
+    // many '*' a pattern holds (a recursive matcher took minutes on "*************x" against a long name: found by fuzzing).
     private static bool Match(string s, int si, string p, int pi)
     {
-        while (pi < p.Length)
+        int starP = -1, starS = -1;
+        while (si < s.Length)
         {
-            char c = p[pi];
-            if (c == '*')
+            if (pi < p.Length && p[pi] == '*')
             {
-                for (int k = si; k <= s.Length; k++)
+                while (pi < p.Length && p[pi] == '*')
                 {
-                    if (Match(s, k, p, pi + 1))
-                    {
-                        return true;
-                    }
+                    pi++;
                 }
 
-                return false;
+                starP = pi;
+                starS = si;
+                continue;
             }
 
-            if (si >= s.Length)
+            if (pi < p.Length && MatchOne(s[si], p, pi, out int next))
             {
-                return false;
-            }
-
-            if (c == '[' && p.IndexOf(']', pi + 1) is int close and > 0)
-            {
-                string set = p[(pi + 1)..close];
-                bool negate = set.Length > 0 && set[0] is '!' or '^';
-                if (negate)
-                {
-                    set = set[1..];
-                }
-
-                bool found = false;
-                for (int k = 0; k < set.Length; k++)
-                {
-                    if (k + 2 < set.Length && set[k + 1] == '-')
-                    {
-                        found |= s[si] >= set[k] && s[si] <= set[k + 2];
-                        k += 2;
-                    }
-                    else
-                    {
-                        found |= s[si] == set[k];
-                    }
-                }
-
-                if (found == negate)
-                {
-                    return false;
-                }
-
-                pi = close + 1;
+                pi = next;
                 si++;
                 continue;
             }
 
-            if (c != '?' && c != s[si])
+            if (starP < 0)
             {
                 return false;
             }
 
-            pi++;
-            si++;
+            pi = starP;
+            si = ++starS;
         }
 
-        return si == s.Length;
+        while (pi < p.Length && p[pi] == '*')
+        {
+            pi++;
+        }
+
+        return pi == p.Length;
+    }
+
+    /// <summary>Whether <paramref name="ch"/> matches the single pattern element at <paramref name="pi"/> (<c>?</c>, a set, or a literal); <paramref name="next"/> is the index after it.</summary>
+    private static bool MatchOne(char ch, string p, int pi, out int next)
+    {
+        char c = p[pi];
+        if (c == '[' && p.IndexOf(']', pi + 1) is int close and > 0)
+        {
+            string set = p[(pi + 1)..close];
+            bool negate = set.Length > 0 && set[0] is '!' or '^';
+            if (negate)
+            {
+                set = set[1..];
+            }
+
+            bool found = false;
+            for (int k = 0; k < set.Length; k++)
+            {
+                if (k + 2 < set.Length && set[k + 1] == '-')
+                {
+                    found |= ch >= set[k] && ch <= set[k + 2];
+                    k += 2;
+                }
+                else
+                {
+                    found |= ch == set[k];
+                }
+            }
+
+            next = close + 1;
+            return found != negate;
+        }
+
+        next = pi + 1;
+        return c == '?' || c == ch;
     }
 }

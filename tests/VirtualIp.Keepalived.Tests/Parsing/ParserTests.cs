@@ -158,6 +158,23 @@ public sealed class ParserTests
     [InlineData("c.conf", "[!ab].conf", true)]
     [InlineData("a.conf", "?.conf", true)]
     [InlineData("ab.conf", "?.conf", false)]
+    [InlineData("abcabd", "*ab*d", true)]
+    [InlineData("abcabe", "*ab*d", false)]
+    [InlineData("x.conf", "x.conf*", true)]
+    [InlineData("", "*", true)]
+    [InlineData("[a", "[a", true)]
     public void Glob_matches_like_fnmatch(string name, string pattern, bool matches) =>
         Assert.Equal(matches, VirtualIp.Keepalived.Parsing.Glob.Matches(name, pattern));
+
+    /// <summary>Regression (fuzzing, eng/fuzz/findings/keepalived-hang-open.conf): thirteen '*' before a literal that never
+    /// matches backtracked exponentially and an <c>include</c> of it ran for minutes.</summary>
+    [Fact]
+    public void Glob_with_many_stars_is_not_exponential()
+    {
+        string name = new('a', 200);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        bool matched = VirtualIp.Keepalived.Parsing.Glob.Matches(name, "*************rXdtrac");
+        Assert.False(matched);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+    }
 }
