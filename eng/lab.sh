@@ -2,7 +2,7 @@
 # A hand-driven copy of the integration-test lab (tests/VirtualIp.IntegrationTests/Lab/NetnsLab.cs).
 #
 #   eng/lab.sh up NAME [NODES]   build switch ns "vip-NAME-sw" (bridge br0), nodes vip-NAME-n1..nN and vip-NAME-client
-#   eng/lab.sh down NAME         delete every namespace of the lab
+#   eng/lab.sh down NAME         kill every process left in the lab's namespaces, then delete them
 #   eng/lab.sh status NAME       show addresses and the client's neighbour table
 #
 # Node i: eth0, MAC 02:00:00:00:00:0i, 192.0.2.(10+i)/24, 2001:db8::(10+i)/64 nodad.
@@ -21,6 +21,11 @@ sw="vip-$name-sw"
 lab_namespaces() { ip netns list | awk '{print $1}' | grep -E "^vip-$name-(sw|n[0-9]|client)$" || true; }
 
 down() {
+  # A namespace with a process still in it outlives 'ip netns del': kill what runs inside first (only there, by PID).
+  local ns pid
+  for ns in $(lab_namespaces); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+  done
   for ns in $(lab_namespaces); do ip netns del "$ns" && echo "deleted $ns"; done
 }
 

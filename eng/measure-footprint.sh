@@ -42,11 +42,8 @@ command -v tcpdump >/dev/null || { echo "measure-footprint: tcpdump missing (apt
 name=fp$(printf '%04x' $(( $$ & 0xffff )))
 tmp=$(mktemp -d /tmp/measure-footprint.XXXXXX)
 cleanup() {
-  # Only what runs inside this lab's namespaces (ours, keepalived, tcpdump), by PID; then the namespaces and files.
-  for ns in $(ip netns list | awk '{print $1}' | grep -E "^vip-$name-" || true); do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-  done
-  bash eng/lab.sh down "$name" >/dev/null 2>&1 || true
+  # What runs inside this lab's namespaces (ours, keepalived, tcpdump) is killed by lab.sh down, by PID; then the files.
+  bash eng/lab.sh down "$name" >/dev/null 2>&1 || true # kills what runs in the lab's namespaces, then deletes them
   rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -43,10 +43,7 @@ tmp=$(mktemp -d /tmp/soak-short-interval.XXXXXX)
 stress_pid=""
 cleanup() {
   [ -n "$stress_pid" ] && { kill -TERM "$stress_pid" 2>/dev/null || true; sleep 0.5; kill -9 "$stress_pid" 2>/dev/null || true; }
-  for ns in $(ip netns list | awk '{print $1}' | grep -E "^vip-$name-" || true); do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-  done
-  bash eng/lab.sh down "$name" >/dev/null 2>&1 || true
+  bash eng/lab.sh down "$name" >/dev/null 2>&1 || true # kills what runs in the lab's namespaces, then deletes them
   rm -rf "$tmp"
 }
 trap cleanup EXIT
