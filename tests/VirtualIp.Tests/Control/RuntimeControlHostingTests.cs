@@ -1,12 +1,10 @@
 using System.Net;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
-using VirtualIp.Addressing;
 using VirtualIp.Control;
 using VirtualIp.Hosting;
 using VirtualIp.Simulation;
+using VirtualIp.Tests.Hosting;
 
 namespace VirtualIp.Tests.Control;
 
@@ -14,46 +12,17 @@ namespace VirtualIp.Tests.Control;
 public sealed class RuntimeControlHostingTests
 {
     private static readonly IPAddress Vip = IPAddress.Parse("192.0.2.100");
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly SimulatedHostLab _lab = new();
 
-    private IHost BuildHost(SimulatedNode node, int priority, string? auditPath = null)
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton<TimeProvider>(_time);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["VirtualIp:Routers:0:Name"] = "web",
-            ["VirtualIp:Routers:0:Interface"] = SimulatedNode.InterfaceName,
-            ["VirtualIp:Routers:0:VirtualRouterId"] = "51",
-            ["VirtualIp:Routers:0:Priority"] = priority.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["VirtualIp:Routers:0:AdvertisementInterval"] = "50ms",
-            ["VirtualIp:Routers:0:Vips:0"] = "192.0.2.100/24",
-            ["VirtualIp:Announcements:SecondBurstDelay"] = "0s",
-            ["VirtualIp:Announcements:BurstCount"] = "1",
-            ["VirtualIp:AuditLogPath"] = auditPath,
-        });
-        builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UsePlatform(node);
-        return builder.Build();
-    }
+    private IHost BuildHost(SimulatedNode node, int priority, string? auditPath = null) =>
+        _lab.Build(node, SimulatedHostLab.RouterConfig(priority, auditPath));
 
-    private async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var start = _time.GetUtcNow();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromSeconds(60), $"timed out waiting for {what}");
-            _time.Advance(TimeSpan.FromMilliseconds(1));
-            await Task.Delay(1);
-        }
-    }
+    private Task WaitForAsync(Func<bool> condition, string what) => _lab.WaitForAsync(condition, what);
 
     [Fact]
     public async Task Resign_through_the_runtime_moves_the_vip_and_is_audited_with_who_and_why()
     {
-        var lan = new SimulatedLan();
-        var n1 = lan.AddNode("n1", IPAddress.Parse("192.0.2.11"), MacAddress.Parse("02:00:00:00:00:01"));
-        var n2 = lan.AddNode("n2", IPAddress.Parse("192.0.2.12"), MacAddress.Parse("02:00:00:00:00:02"));
+        var (_, n1, n2) = SimulatedHostLab.TwoNodes();
         var path = Path.Combine(Path.GetTempPath(), $"vip-control-audit-{Guid.NewGuid():N}.jsonl");
         try
         {

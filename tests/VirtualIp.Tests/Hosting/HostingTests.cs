@@ -1,6 +1,5 @@
 using System.Net;
 using System.Threading.Channels;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
@@ -25,50 +24,18 @@ public sealed class HostingTests
 {
     private static readonly IPAddress Vip = IPAddress.Parse("192.0.2.100");
 
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly SimulatedHostLab _lab = new();
 
     private IHost BuildHost(SimulatedNode node, int priority, Action<Dictionary<string, string?>>? extra = null, Action<IServiceCollection>? services = null)
     {
-        var config = new Dictionary<string, string?>
-        {
-            ["VirtualIp:Routers:0:Name"] = "web",
-            ["VirtualIp:Routers:0:Interface"] = SimulatedNode.InterfaceName,
-            ["VirtualIp:Routers:0:VirtualRouterId"] = "51",
-            ["VirtualIp:Routers:0:Priority"] = priority.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["VirtualIp:Routers:0:AdvertisementInterval"] = "50ms",
-            ["VirtualIp:Routers:0:Vips:0"] = "192.0.2.100/24",
-            ["VirtualIp:Announcements:SecondBurstDelay"] = "0s",
-            ["VirtualIp:Announcements:BurstCount"] = "1",
-        };
+        var config = SimulatedHostLab.RouterConfig(priority);
         extra?.Invoke(config);
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton<TimeProvider>(_time);
-        builder.Configuration.AddInMemoryCollection(config);
-        builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UsePlatform(node);
-        services?.Invoke(builder.Services);
-        return builder.Build();
+        return _lab.Build(node, config, services);
     }
 
-    private static (SimulatedLan, SimulatedNode, SimulatedNode) Lan()
-    {
-        var lan = new SimulatedLan();
-        return (lan, lan.AddNode("n1", IPAddress.Parse("192.0.2.11"), MacAddress.Parse("02:00:00:00:00:01")),
-            lan.AddNode("n2", IPAddress.Parse("192.0.2.12"), MacAddress.Parse("02:00:00:00:00:02")));
-    }
+    private static (SimulatedLan, SimulatedNode, SimulatedNode) Lan() => SimulatedHostLab.TwoNodes();
 
-    /// <summary>Advances the fake clock 1 ms at a time (letting the hosts' tasks run between steps) until
-    /// <paramref name="condition"/> holds; fails after 60 s of protocol time or 30 s of real time.</summary>
-    private async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var start = _time.GetUtcNow();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromSeconds(60), $"timed out waiting for {what}");
-            _time.Advance(TimeSpan.FromMilliseconds(1));
-            await Task.Delay(1);
-        }
-    }
+    private Task WaitForAsync(Func<bool> condition, string what) => _lab.WaitForAsync(condition, what);
 
     [Fact]
     public async Task Two_hosts_elect_and_a_clean_stop_hands_the_vip_over()
@@ -193,8 +160,7 @@ public sealed class HostingTests
 
     private IHost BuildHostWithCheck(SimulatedNode node, Func<bool> healthy)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton<TimeProvider>(_time);
+        var builder = _lab.CreateBuilder();
         builder.Services.AddVirtualIp(o => o.Announcements.SecondBurstDelay = TimeSpan.Zero)
             .UsePlatform(node)
             .AddFloatingVip(r =>

@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Net;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
-using VirtualIp.Addressing;
 using VirtualIp.Election;
 using VirtualIp.Events;
 using VirtualIp.Health.Load;
@@ -22,7 +19,7 @@ public sealed class LoadAwareHostingTests
 {
     private static readonly IPAddress Vip = IPAddress.Parse("192.0.2.100");
 
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly SimulatedHostLab _lab = new();
 
     private sealed class Load : ILoadReader
     {
@@ -37,18 +34,7 @@ public sealed class LoadAwareHostingTests
 
     private IHost BuildHost(SimulatedNode node, int priority, Load? load, string? auditPath = null)
     {
-        var config = new Dictionary<string, string?>
-        {
-            ["VirtualIp:Routers:0:Name"] = "web",
-            ["VirtualIp:Routers:0:Interface"] = SimulatedNode.InterfaceName,
-            ["VirtualIp:Routers:0:VirtualRouterId"] = "51",
-            ["VirtualIp:Routers:0:Priority"] = priority.ToString(CultureInfo.InvariantCulture),
-            ["VirtualIp:Routers:0:AdvertisementInterval"] = "50ms",
-            ["VirtualIp:Routers:0:Vips:0"] = "192.0.2.100/24",
-            ["VirtualIp:Announcements:SecondBurstDelay"] = "0s",
-            ["VirtualIp:Announcements:BurstCount"] = "1",
-            ["VirtualIp:AuditLogPath"] = auditPath,
-        };
+        var config = SimulatedHostLab.RouterConfig(priority, auditPath);
         if (load is not null)
         {
             config["VirtualIp:Routers:0:TrackLoad:0:Source"] = "CpuPressure";
@@ -61,43 +47,17 @@ public sealed class LoadAwareHostingTests
             config["VirtualIp:Routers:0:TrackLoad:0:HoldTime"] = "5s";
         }
 
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton<TimeProvider>(_time);
-        builder.Configuration.AddInMemoryCollection(config);
-        builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UsePlatform(node);
-        builder.Services.AddSingleton(_ => new LoadTracking(_time, readers: _ => load!));
-        return builder.Build();
+        return _lab.Build(node, config, s => s.AddSingleton(_ => new LoadTracking(_lab.Time, readers: _ => load!)));
     }
 
-    private async Task RunAsync(TimeSpan span, Action? everyStep = null)
-    {
-        var end = _time.GetUtcNow() + span;
-        while (_time.GetUtcNow() < end)
-        {
-            everyStep?.Invoke();
-            _time.Advance(TimeSpan.FromMilliseconds(1));
-            await Task.Delay(1);
-        }
-    }
+    private Task RunAsync(TimeSpan span, Action? everyStep = null) => _lab.RunAsync(span, everyStep);
 
-    private async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var start = _time.GetUtcNow();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromSeconds(60), $"timed out waiting for {what}");
-            _time.Advance(TimeSpan.FromMilliseconds(1));
-            await Task.Delay(1);
-        }
-    }
+    private Task WaitForAsync(Func<bool> condition, string what) => _lab.WaitForAsync(condition, what);
 
     [Fact]
     public async Task The_vip_moves_to_the_idle_node_once_and_stays_while_the_load_fluctuates_then_returns_after_the_hold_time()
     {
-        var lan = new SimulatedLan();
-        var n1 = lan.AddNode("n1", IPAddress.Parse("192.0.2.11"), MacAddress.Parse("02:00:00:00:00:01"));
-        var n2 = lan.AddNode("n2", IPAddress.Parse("192.0.2.12"), MacAddress.Parse("02:00:00:00:00:02"));
+        var (_, n1, n2) = SimulatedHostLab.TwoNodes();
         var load = new Load();
         var audit = Path.Combine(Path.GetTempPath(), $"vip-audit-{Guid.NewGuid():N}.jsonl");
         try
@@ -128,7 +88,7 @@ public sealed class LoadAwareHostingTests
             // 4 s of load swinging 0 ↔ 80 every 150 ms (1.5 samples): never three samples in a row at or below 10.
             await RunAsync(TimeSpan.FromSeconds(4), () =>
             {
-                load.Percent = (_time.GetUtcNow().ToUnixTimeMilliseconds() / 150) % 2 == 0 ? 0 : 80;
+                load.Percent = (_lab.Time.GetUtcNow().ToUnixTimeMilliseconds() / 150) % 2 == 0 ? 0 : 80;
                 var now = n1.Holds(Vip) ? n1 : n2;
                 if (now != holder)
                 {

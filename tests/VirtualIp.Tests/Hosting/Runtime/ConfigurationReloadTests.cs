@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using VirtualIp.Addressing;
 using VirtualIp.Election;
 using VirtualIp.Events;
 using VirtualIp.Hosting;
@@ -20,23 +19,13 @@ public sealed class ConfigurationReloadTests
 {
     private static readonly IPAddress Vip = IPAddress.Parse("192.0.2.100");
     private static readonly IPAddress Vip2 = IPAddress.Parse("192.0.2.101");
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly SimulatedHostLab _lab = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static Dictionary<string, string?> Config(int priority, Action<Dictionary<string, string?>>? extra = null)
     {
-        var c = new Dictionary<string, string?>
-        {
-            ["VirtualIp:Routers:0:Name"] = "web",
-            ["VirtualIp:Routers:0:Interface"] = SimulatedNode.InterfaceName,
-            ["VirtualIp:Routers:0:VirtualRouterId"] = "51",
-            ["VirtualIp:Routers:0:Priority"] = priority.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["VirtualIp:Routers:0:AdvertisementInterval"] = "50ms",
-            ["VirtualIp:Routers:0:Vips:0"] = "192.0.2.100/24",
-            ["VirtualIp:Announcements:SecondBurstDelay"] = "0s",
-            ["VirtualIp:Announcements:BurstCount"] = "1",
-        };
+        var c = SimulatedHostLab.RouterConfig(priority);
         extra?.Invoke(c);
         return c;
     }
@@ -87,8 +76,7 @@ public sealed class ConfigurationReloadTests
     {
         var source = new ReloadableConfiguration(config);
         var logs = new LogCollector();
-        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton<TimeProvider>(_time);
+        var builder = _lab.CreateBuilder();
         builder.Logging.AddProvider(logs);
         ((Microsoft.Extensions.Configuration.IConfigurationBuilder)builder.Configuration).Add(source);
         builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UsePlatform(node);
@@ -104,34 +92,12 @@ public sealed class ConfigurationReloadTests
         return new Node(host, source, logs, events);
     }
 
-    private static (SimulatedLan, SimulatedNode, SimulatedNode) Lan()
-    {
-        var lan = new SimulatedLan();
-        return (lan, lan.AddNode("n1", IPAddress.Parse("192.0.2.11"), MacAddress.Parse("02:00:00:00:00:01")),
-            lan.AddNode("n2", IPAddress.Parse("192.0.2.12"), MacAddress.Parse("02:00:00:00:00:02")));
-    }
+    private static (SimulatedLan, SimulatedNode, SimulatedNode) Lan() => SimulatedHostLab.TwoNodes();
 
-    private async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var start = _time.GetUtcNow();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromSeconds(60), $"timed out waiting for {what}");
-            _time.Advance(TimeSpan.FromMilliseconds(1));
-            await Task.Delay(1, Ct);
-        }
-    }
+    private Task WaitForAsync(Func<bool> condition, string what) => _lab.WaitForAsync(condition, what);
 
     /// <summary>Runs the fake clock for <paramref name="duration"/> (letting the hosts' tasks run).</summary>
-    private async Task RunAsync(TimeSpan duration)
-    {
-        for (var t = TimeSpan.Zero; t < duration; t += TimeSpan.FromMilliseconds(1))
-        {
-            _time.Advance(TimeSpan.FromMilliseconds(1));
-            await Task.Delay(1, Ct);
-        }
-    }
+    private Task RunAsync(TimeSpan duration) => _lab.RunAsync(duration);
 
     private async Task<(SimulatedLan Lan, Node Master, Node Backup, SimulatedNode N1, SimulatedNode N2)> PairAsync(
         Action<Dictionary<string, string?>>? masterExtra = null)
