@@ -14,12 +14,15 @@ internal sealed class ForwarderServingProbe(ForwarderRegistry registry, string f
     /// <summary>The forwarder's name.</summary>
     public string Forwarder { get; } = forwarder;
 
+    /// <summary>Where the running forwarders are looked up.</summary>
+    public ForwarderRegistry Registry { get; } = registry;
+
     public ValueTask<ProbeResult> ProbeAsync(CancellationToken cancellationToken) => new(Probe());
 
     /// <summary>The verdict now.</summary>
     public ProbeResult Probe()
     {
-        if (!registry.TryGet(Forwarder, out var f))
+        if (!Registry.TryGet(Forwarder, out var f))
         {
             return ProbeResult.Failure($"forwarder '{Forwarder}' is not running (not started yet, stopped, or its listener failed)");
         }
