@@ -154,7 +154,8 @@ public sealed class FloatingForwarderLabTests(ITestOutputHelper output)
     /// <summary>When the last "vrrp lb Backup -> Master" line of <paramref name="output"/> (HH:mm:ss.fff UTC) came after <paramref name="since"/>.</summary>
     private static TimeSpan TakeoverAfter(string output, DateTime since)
     {
-        var line = output.Split('\n').Last(l => l.Contains("-> Master", StringComparison.Ordinal));
+        // Only the reporter's own lines ("HH:mm:ss.fff vrrp lb Backup -> Master (...)"), not the console logger's.
+        var line = output.Split('\n').Last(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\d\d:\d\d:\d\d\.\d{3} vrrp lb \w+ -> Master"));
         var time = TimeSpan.ParseExact(line[..12], @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture);
         var at = since.Date + time;
         return at - since < TimeSpan.FromHours(-12) ? at.AddDays(1) - since : at - since;
