@@ -10,7 +10,8 @@ internal static class CommandLine
                 [--udp] [--max-connections N] [--drain-timeout SECONDS] [--allow CIDR,...] [--deny CIDR,...] [--check-interval SECONDS]
                 [--vip ADDR/PREFIX --interface IF --vrid 1-255 [--priority 1-255] [--advert-interval SECONDS]]
                     with --vip: also hold a floating VIP with VRRP (Linux, root) so two or more forwarders share it;
-                    use --listen 0.0.0.0:PORT so the forwarder accepts on the VIP while this node is master
+                    with --listen 0.0.0.0:PORT the forwarder listens on VIP:PORT (IP_FREEBIND) on every node, and a node
+                    whose forwarder has no available backend goes to Fault so the VIP moves
           VirtualIp.LoadBalancer --echo 127.0.0.1:PORT,127.0.0.1:PORT     (echo backends: loopback or 192.0.2.x/198.51.100.x lab addresses)
           VirtualIp.LoadBalancer --bench 127.0.0.1:PORT [--label NAME] [--duration SECONDS]   (loopback load generator)
         """;

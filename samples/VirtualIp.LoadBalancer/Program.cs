@@ -58,9 +58,10 @@ builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain + TimeSpan.FromSeconds(5));
 if (vrrp)
 {
-    // Two or more of these hosts share the VIP: the VRRP master binds it and announces it, the forwarder listens on
-    // 0.0.0.0:PORT (give --listen 0.0.0.0:PORT) so it accepts on the VIP whenever this node holds it. AddVirtualIp also
-    // registers the health monitor, so every backend gets an active TCP check (ForwarderOptions.HealthCheck).
+    // Two or more of these hosts share the VIP: the VRRP master binds it and announces it. WithForwarder ties the
+    // forwarder to it: --listen 0.0.0.0:PORT becomes VIP:PORT, bound with IP_FREEBIND on every node (backups are ready
+    // the instant the VIP arrives), and a node with no available backend goes to Fault so the VIP moves. AddVirtualIp
+    // also registers the health monitor, so every backend gets an active TCP check (ForwarderOptions.HealthCheck).
     if (!VirtualIp.Addressing.VipAddress.TryParse(opts["vip"], out var vip))
     {
         Console.Error.WriteLine($"error: --vip {opts["vip"]} is not ADDR/PREFIX (e.g. 192.0.2.100/24).");
@@ -75,7 +76,7 @@ if (vrrp)
         r.Priority = int.Parse(opts.GetValueOrDefault("priority", "100"), CultureInfo.InvariantCulture);
         r.AdvertisementInterval = TimeSpan.FromSeconds(double.Parse(opts.GetValueOrDefault("advert-interval", "1"), CultureInfo.InvariantCulture));
         r.Vips.Add(vip);
-    });
+    }).WithForwarder("cli"); // listen on the VIP (IP_FREEBIND) on every node; Fault while the forwarder cannot serve
     builder.Services.AddSingleton<IHostedService, VrrpStateReporter>();
 }
 

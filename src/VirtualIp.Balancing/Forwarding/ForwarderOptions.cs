@@ -64,6 +64,13 @@ public sealed class ForwarderOptions
     /// <summary>Listen backlog. Default 1024.</summary>
     public int Backlog { get; set; } = 1024;
 
+    /// <summary>
+    /// Bind <see cref="Listen"/> with IP_FREEBIND / IPV6_FREEBIND (Linux): the address need not be on this node yet,
+    /// so a backup of a floating VIP listens on it and serves the instant the VIP arrives. Default false; set by
+    /// <c>AddFloatingVip(...).WithForwarder(...)</c>.
+    /// </summary>
+    public bool FreeBind { get; set; }
+
     /// <summary>How long a stop or a backend drain waits for connections to end before closing them. Default 30 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -15,6 +15,9 @@ internal sealed class ForwarderRegistry : IActiveConnectionsSource
 
     public void Remove(string name, IForwarder forwarder) => _running.TryRemove(new KeyValuePair<string, IForwarder>(name, forwarder));
 
+    /// <summary>The running forwarder named <paramref name="name"/> (started and not stopped).</summary>
+    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out IForwarder forwarder) => _running.TryGetValue(name, out forwarder);
+
     public bool TryGetActiveConnections(string forwarder, out int count)
     {
         if (_running.TryGetValue(forwarder, out var f))

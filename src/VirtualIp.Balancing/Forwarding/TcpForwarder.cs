@@ -54,6 +54,7 @@ internal sealed class TcpForwarder : IForwarder
             }
 
             s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            ListenerSockets.Prepare(s, ep, _core.Options);
             s.Bind(ep);
             s.Listen(_core.Options.Backlog);
         }

@@ -58,6 +58,7 @@ internal sealed class UdpForwarder : IForwarder
                 s.DualMode = true;
             }
 
+            ListenerSockets.Prepare(s, ep, _core.Options);
             s.Bind(ep);
         }
         catch

@@ -83,18 +83,23 @@ public static class VirtualIpServiceCollectionExtensions
 /// <summary>Fluent additions on <see cref="IVirtualIpBuilder"/>.</summary>
 public static class VirtualIpBuilderExtensions
 {
-    /// <summary>Adds a floating VIP: a VRRP virtual router.</summary>
-    public static IVirtualIpBuilder AddFloatingVip(this IVirtualIpBuilder builder, Action<VrrpRouterOptions> configure)
+    /// <summary>
+    /// Adds a floating VIP: a VRRP virtual router. <paramref name="configure"/> also runs once here on a scratch
+    /// options object to learn the router's <see cref="VrrpRouterOptions.Name"/> (<see cref="IFloatingVipBuilder.RouterName"/>).
+    /// </summary>
+    public static IFloatingVipBuilder AddFloatingVip(this IVirtualIpBuilder builder, Action<VrrpRouterOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
+        var scratch = new VrrpRouterOptions { Name = "" };
+        configure(scratch);
         builder.Services.Configure<VirtualIpOptions>(o =>
         {
             var r = new VrrpRouterOptions { Name = $"vrrp{o.Routers.Count}" };
             configure(r);
             o.Routers.Add(r);
         });
-        return builder;
+        return new FloatingVipBuilder(builder.Services, string.IsNullOrEmpty(scratch.Name) ? null : scratch.Name);
     }
 
     /// <summary>Adds static VIPs, bound while the host runs.</summary>
