@@ -174,7 +174,15 @@ internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagn
             {
                 // Only non-empty files up to MaxIncludeBytes: a FIFO, socket or device (st_size 0, e.g. /dev/console, which
                 // blocks, or /dev/zero, which never ends) matched by a glob must not hang the import (found by fuzzing).
-                long length = new FileInfo(full).Length;
+                // A symbolic link's own length is that of its target's name, so judge the file it finally points to (also
+                // found by fuzzing: /dev/stderr -> /proc/self/fd/2 -> a pipe passed the size check and the read blocked).
+                FileInfo? target = new FileInfo(full);
+                if (target.LinkTarget is not null)
+                {
+                    target = target.ResolveLinkTarget(returnFinalTarget: true) as FileInfo;
+                }
+
+                long length = target is { Exists: true } ? target.Length : 0;
                 if (length is 0 or > MaxIncludeBytes)
                 {
                     diagnostics.Unmap(file, number, "include", length == 0
@@ -183,7 +191,7 @@ internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagn
                     continue;
                 }
 
-                text = File.ReadAllText(full);
+                text = File.ReadAllText(target!.FullName);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -38,6 +38,42 @@ public sealed class IncludeFileTypeTests
     }
 
     [Fact]
+    public async Task Include_of_a_symbolic_link_to_a_fifo_is_judged_by_the_fifo_not_by_the_link()
+    {
+        // Found by fuzzing: "include /*/*r" reached /dev/stderr, a link whose own size (the length of "/proc/self/fd/2")
+        // passed the size check, and the read of the pipe behind it blocked forever.
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "FIFOs are made with mkfifo (Linux)");
+        var dir = Directory.CreateTempSubdirectory("ka-link-");
+        try
+        {
+            string fifo = Path.Combine(dir.FullName, "pipe");
+            using (var mkfifo = Process.Start("mkfifo", [fifo])!)
+            {
+                mkfifo.WaitForExit();
+                Assert.Equal(0, mkfifo.ExitCode);
+            }
+
+            File.CreateSymbolicLink(Path.Combine(dir.FullName, "a.conf"), fifo);
+            File.WriteAllText(Path.Combine(dir.FullName, "real"), "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n");
+            File.CreateSymbolicLink(Path.Combine(dir.FullName, "b.conf"), Path.Combine(dir.FullName, "real"));
+
+            var import = Task.Run(() => KeepalivedImporter.Import("include *.conf\n", new KeepalivedImportOptions { BaseDirectory = dir.FullName }));
+            var first = await Task.WhenAny(import, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+            Assert.True(first == import, "the import blocked on the FIFO behind the link");
+
+            var result = await import;
+            var skipped = ImportAssert.Unmapped(result, 1, "include");
+            Assert.Contains("a.conf", skipped.Reason, StringComparison.Ordinal);
+            Assert.Contains("not a regular file", skipped.Reason, StringComparison.Ordinal);
+            Assert.Equal("VI_1", Assert.Single(ImportAssert.Load(result.Json!).Routers).Name); // a link to a real file is read
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Include_of_an_endless_device_is_not_read()
     {
         Assert.SkipUnless(File.Exists("/dev/zero"), "needs /dev/zero");
