@@ -33,6 +33,9 @@ internal sealed class ForwarderMetrics
     private readonly Counter<long>? _io;
     private readonly Histogram<double>? _duration;
     private readonly Counter<long>? _backendDown;
+    private readonly Counter<long>? _refused;
+    private readonly Counter<long>? _timeouts;
+    private readonly Counter<long>? _acceptRestarts;
 
     public ForwarderMetrics(IMeterFactory? meterFactory, string name, ForwarderProtocol protocol)
     {
@@ -55,6 +58,10 @@ internal sealed class ForwarderMetrics
         _duration = meter.CreateHistogram<double>("virtualip.forwarder.connection.duration", "s", "Lifetime of forwarded connections or sessions.",
             tags: null, advice: s_durationBuckets);
         _backendDown = meter.CreateCounter<long>("virtualip.forwarder.backend_down", "{event}", "Backends marked down by passive or active health.");
+        _refused = meter.CreateCounter<long>("virtualip.forwarder.refused", "{connection}",
+            "TCP clients closed without being served, by reason (acl, limit, source_limit, source_rate, first_byte_timeout, client_gone, no_backend, local_resources, stopping).");
+        _timeouts = meter.CreateCounter<long>("virtualip.forwarder.timeouts", "{connection}", "Served TCP connections closed by a timeout, by reason (idle, half_close).");
+        _acceptRestarts = meter.CreateCounter<long>("virtualip.forwarder.accept_loop_restarts", "{restart}", "Accept loops restarted after an unexpected failure.");
     }
 
     public void Connected(Backend backend)
@@ -88,6 +95,14 @@ internal sealed class ForwarderMetrics
     public void Denied() => _denied?.Add(1, new(NameTag, _name), new(TransportTag, _transport));
 
     public void Rejected(string reason) => _rejected?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("error.type", reason));
+
+    /// <summary>A TCP client closed without being served; <paramref name="reason"/> is a constant tag value.</summary>
+    public void Refused(string reason) => _refused?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("reason", reason));
+
+    /// <summary>A served TCP connection closed by a timeout ("idle" or "half_close").</summary>
+    public void TimedOut(string reason) => _timeouts?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("reason", reason));
+
+    public void AcceptLoopRestarted() => _acceptRestarts?.Add(1, new(NameTag, _name), new(TransportTag, _transport));
 
     public void BytesReceived(Backend backend, int count) => Io(backend, count, "receive");
 
