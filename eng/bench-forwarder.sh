@@ -81,7 +81,7 @@ bench() { # LABEL PORT PID ROUND
   "$bin" --bench "127.0.0.1:$2" --label "$1" --duration "$secs" --phases rr | grep '^RESULT' > "$f.rr"
   t1=$(cpu_ticks "$3")
   local req; req=$(field "$f.rr" rr_requests)
-  local line="label=$1 round=$4 conn_per_s=$(field "$f.conn" conn_per_s) conn_p99_ms=$(field "$f.conn" conn_p99_ms) throughput_MiB_s=$(field "$f.bulk" throughput_MiB_s) rr_per_s=$(field "$f.rr" rr_per_s) rr_p50_us=$(field "$f.rr" rr_p50_us) rr_p99_us=$(field "$f.rr" rr_p99_us) cpu_us_per_req=$(awk -v d=$((t1 - t0)) -v c="$clk" -v r="$req" 'BEGIN { printf "%.2f", r > 0 ? d * 1e6 / c / r : 0 }')"
+  local line="label=$1 round=$4 conn_per_s=$(field "$f.conn" conn_per_s) conn_p99_ms=$(field "$f.conn" conn_p99_ms) throughput_MiB_s=$(field "$f.bulk" throughput_MiB_s) rr_per_s=$(field "$f.rr" rr_per_s) rr_p50_us=$(field "$f.rr" rr_p50_us) rr_p99_us=$(field "$f.rr" rr_p99_us) cpu_us_per_req=$(awk -v d=$((t1 - t0)) -v c="$clk" -v r="$req" 'BEGIN { printf "%.2f", (r > 0 ? d * 1e6 / c / r : 0) }')"
   echo "$line" | tee -a "$tmp/results"
 }
 

@@ -105,7 +105,7 @@ public sealed class TcpAbuseTests
         using var a2 = await EchoedAsync(f.LocalEndPoint, IPAddress.Loopback);
         Assert.True(await IsClosedRightAwayAsync(f.LocalEndPoint));
         Assert.Equal(1, f.Refusals(TcpRefusal.SourceLimit));
-        Assert.Equal(1, counts.Get("virtualip.forwarder.refused", "source_limit"));
+        Assert.Equal(1, counts.Get("virtualip.forwarder.refused", "source_session_limit"));
         using var b1 = await EchoedAsync(f.LocalEndPoint, IPAddress.Parse("127.0.0.2"));
         a1.Dispose();
         await WaitUntilAsync(() => f.Sources.CountOf(IPAddress.Loopback) == 1, "the source's count goes down");
@@ -155,7 +155,7 @@ public sealed class TcpAbuseTests
 
         // ... and comes back: all loops run again and serve.
         await WaitUntilAsync(() => f.AcceptLoops.Restarts == loops * 2 && f.AcceptLoops.Running == loops, "the loops are restarted");
-        Assert.Equal(loops * 2, counts.Get("virtualip.forwarder.accept_loop_restarts", null));
+        Assert.Equal(loops * 2, counts.Get("virtualip.forwarder.loop_restarts", null));
         for (int i = 0; i < loops * 2; i++)
         {
             using var c = await EchoedAsync(f.LocalEndPoint, IPAddress.Loopback);
@@ -177,7 +177,8 @@ public sealed class TcpAbuseTests
         }
 
         await WaitUntilAsync(() => f.Refusals(TcpRefusal.LocalResources) == 3, "local errors are counted");
-        Assert.Equal(3, counts.Get("virtualip.forwarder.refused", "local_resources"));
+        Assert.Equal(3, counts.Get("virtualip.forwarder.refused", "local_error"));
+        Assert.Equal(3, counts.Get("virtualip.forwarder.local_errors", null));
         Assert.True(f.Scheduler.Backends[0].IsHealthy);
         Assert.Equal(0, counts.Get("virtualip.forwarder.connect_failures", null));
         f.Connector.SocketFactory = null;

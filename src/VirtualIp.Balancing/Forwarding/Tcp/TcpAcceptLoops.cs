@@ -4,7 +4,7 @@ namespace VirtualIp.Balancing.Forwarding;
 
 /// <summary>
 /// Several accept loops on one listener (so per-connection setup on one loop never holds back the next accept), each
-/// supervised: an unexpected failure is logged, counted (<c>virtualip.forwarder.accept_loop_restarts</c>) and the loop
+/// supervised: an unexpected failure is logged, counted (<c>virtualip.forwarder.loop_restarts</c>, <c>loop</c> = <c>accept</c>) and the loop
 /// restarts after a back-off (10 ms doubling to 1 s, through <see cref="TimeProvider"/>). A loop only ends when the
 /// forwarder stops. Transient accept errors (client gone before accept, out of descriptors) never end a loop.
 /// </summary>
@@ -54,7 +54,7 @@ internal sealed class TcpAcceptLoops
                 catch (Exception ex) when (!_stopping.IsCancellationRequested)
                 {
                     long n = Interlocked.Increment(ref _restarts);
-                    _core.Metrics.AcceptLoopRestarted();
+                    _core.Metrics.LoopRestarted("accept");
                     TcpForwarderLog.AcceptLoopRestarting(_core.Logger, _core.Options.Name, index, n, backoff, ex);
                     try
                     {
@@ -100,10 +100,11 @@ internal sealed class TcpAcceptLoops
             {
                 continue; // the client gave up before accept: keep serving
             }
-            catch (SocketException ex) when (LocalSocketErrors.IsLocal(ex.SocketErrorCode))
+            catch (SocketException ex) when (SocketErrorClassifier.IsLocal(ex.SocketErrorCode))
             {
                 // Out of descriptors or buffers: back off briefly instead of spinning, then keep serving.
-                _core.Metrics.Refused(TcpRefusalNames.Tag(TcpRefusal.LocalResources));
+                _core.Metrics.LocalError(ex.SocketErrorCode);
+                _core.Metrics.Refused(RefusalReasons.LocalError);
                 try
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(50), _core.Time, _stopping).ConfigureAwait(false);

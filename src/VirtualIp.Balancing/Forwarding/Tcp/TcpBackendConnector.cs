@@ -9,7 +9,9 @@ namespace VirtualIp.Balancing.Forwarding;
 /// <summary>
 /// Connects a client to a backend: picks (client address as the hash key), connects with a timeout, fails over to the
 /// next backend. A backend's refusal or timeout counts against its passive health; a local resource error (out of
-/// descriptors, ports or buffers, see <see cref="LocalSocketErrors"/>) does not, and stops the attempt at once.
+/// descriptors, ports or buffers, see <see cref="SocketErrorClassifier"/>) does not (it is counted in
+/// <c>virtualip.forwarder.local_errors</c> by <see cref="PassiveHealth.RecordFailure(Backend, SocketError)"/>), and
+/// stops the attempt at once: another backend would fail the same way.
 /// </summary>
 internal sealed class TcpBackendConnector
 {
@@ -48,6 +50,7 @@ internal sealed class TcpBackendConnector
             catch (SocketException ex)
             {
                 // socket(2) itself failed: EMFILE/ENFILE/ENOBUFS are ours, never the backend's.
+                _core.Metrics.LocalError(ex.SocketErrorCode);
                 TcpForwarderLog.LocalResources(_core.Logger, _core.Options.Name, backend.Name, ex.SocketErrorCode.ToString());
                 return (null, null, TcpRefusal.LocalResources);
             }
@@ -78,9 +81,9 @@ internal sealed class TcpBackendConnector
                     return (null, null, TcpRefusal.Stopping);
                 }
 
-                if (LocalSocketErrors.IsLocal(ex))
+                if (ex is SocketException local && SocketErrorClassifier.IsLocal(local.SocketErrorCode))
                 {
-                    TcpForwarderLog.LocalResources(_core.Logger, _core.Options.Name, backend.Name, ((SocketException)ex).SocketErrorCode.ToString());
+                    _core.Health.RecordFailure(backend, local.SocketErrorCode); // counted and logged as ours, not the backend's
                     return (null, null, TcpRefusal.LocalResources);
                 }
 

@@ -291,7 +291,7 @@ internal sealed class TcpForwarder : IForwarder
 
                 break;
             case TcpRefusal.Limit or TcpRefusal.NoBackend:
-                _core.Metrics.Rejected(tag);
+                _core.Metrics.Rejected(reason == TcpRefusal.Limit ? "limit" : "no_backend"); // error.type values of virtualip.forwarder.rejected
                 break;
             default:
                 if (address is not null)

@@ -24,26 +24,38 @@ internal enum TcpRefusal
     /// <summary>No backend accepted the connection.</summary>
     NoBackend,
 
-    /// <summary>This host ran out of descriptors, ports or buffers (EMFILE, ENFILE, EADDRNOTAVAIL, ENOBUFS); no backend is blamed.</summary>
+    /// <summary>This host ran out of descriptors, ports or buffers (<see cref="SocketErrorClassifier"/>); no backend is blamed.</summary>
     LocalResources,
 
     /// <summary>The forwarder is stopping.</summary>
     Stopping,
 }
 
-/// <summary>Metric tag values of <see cref="TcpRefusal"/> (constant strings: recording allocates nothing).</summary>
+/// <summary>
+/// Metric tag values of <see cref="TcpRefusal"/> (constant strings: recording allocates nothing): the shared
+/// <see cref="RefusalReasons"/> where TCP and UDP mean the same thing, plus the TCP-only reasons.
+/// </summary>
 internal static class TcpRefusalNames
 {
+    /// <summary>The client sent nothing within the first-byte timeout.</summary>
+    public const string FirstByteTimeout = "first_byte_timeout";
+
+    /// <summary>The client closed before sending anything.</summary>
+    public const string ClientGone = "client_gone";
+
+    /// <summary>The forwarder was stopping.</summary>
+    public const string Stopping = "stopping";
+
     public static string Tag(TcpRefusal reason) => reason switch
     {
-        TcpRefusal.Acl => "acl",
-        TcpRefusal.Limit => "limit",
-        TcpRefusal.SourceLimit => "source_limit",
-        TcpRefusal.SourceRate => "source_rate",
-        TcpRefusal.FirstByteTimeout => "first_byte_timeout",
-        TcpRefusal.ClientGone => "client_gone",
-        TcpRefusal.NoBackend => "no_backend",
-        TcpRefusal.LocalResources => "local_resources",
-        _ => "stopping",
+        TcpRefusal.Acl => RefusalReasons.Acl,
+        TcpRefusal.Limit => RefusalReasons.SessionLimit,
+        TcpRefusal.SourceLimit => RefusalReasons.SourceSessionLimit,
+        TcpRefusal.SourceRate => RefusalReasons.RateLimit,
+        TcpRefusal.FirstByteTimeout => FirstByteTimeout,
+        TcpRefusal.ClientGone => ClientGone,
+        TcpRefusal.NoBackend => RefusalReasons.NoBackend,
+        TcpRefusal.LocalResources => RefusalReasons.LocalError,
+        _ => Stopping,
     };
 }
