@@ -3,11 +3,12 @@
 # connections/s (connect + 16-byte echo + close), streaming throughput (echoed MiB/s through the proxy), and
 # request latency (64-byte ping-pong on persistent connections, p50/p99) with the proxy's CPU time per keep-alive
 # request (utime+stime from /proc/PID/stat over that phase, divided by the requests). Everything stays on 127.0.0.1.
+# The echo backends and the load generator always run without inline completions (the same harness for both).
 # Each target runs VIP_BENCH_ROUNDS rounds (default 2, alternating haproxy/ours); the spread between rounds of the same
 # target is printed as the noise floor, and the ratios (ours/haproxy) are of the round means.
 # Usage: eng/bench-forwarder.sh [SECONDS_PER_PHASE (default 5)]     Total run time: about 2 x ROUNDS x 3 x SECONDS + start-up.
-# VIP_INLINE_COMPLETIONS=1 runs our forwarder with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 (continuations on
-# the epoll threads: fewer thread hops, safe here because the pump code never blocks).
+# The sample turns DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS on by itself (continuations on the epoll threads: fewer
+# thread hops, safe because the pump code never blocks); VIP_INLINE_COMPLETIONS=0 runs our forwarder without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-5}"
@@ -60,9 +61,9 @@ backend be
     server s4 127.0.0.1:$e4
 CFG
 
-"$bin" --echo "$backends" > "$tmp/echo.log" 2>&1 & pids+=($!)
+DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$bin" --echo "$backends" > "$tmp/echo.log" 2>&1 & pids+=($!)
 "$haproxy_bin" -db -f "$tmp/haproxy.cfg" > "$tmp/haproxy.log" 2>&1 & pids+=($!); hap_pid=$!
-DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="${VIP_INLINE_COMPLETIONS:-0}" "$ours_bin" --listen "127.0.0.1:$ours" --backends "$backends" --scheduler round-robin --max-connections 8000 > "$tmp/ours.log" 2>&1 & pids+=($!); ours_pid=$!
+${VIP_INLINE_COMPLETIONS:+env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=$VIP_INLINE_COMPLETIONS} "$ours_bin" --listen "127.0.0.1:$ours" --backends "$backends" --scheduler round-robin --max-connections 8000 > "$tmp/ours.log" 2>&1 & pids+=($!); ours_pid=$!
 
 wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 did not open"; cat "$tmp"/*.log; exit 1; }
 for p in $e1 $e2 $e3 $e4 $hap $ours; do wait_port "$p"; done
@@ -75,10 +76,10 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 field() { tr ' ' '\n' < "$1" | grep "^$2=" | cut -d= -f2; }
 bench() { # LABEL PORT PID ROUND
   local f="$tmp/$1.$4"
-  "$bin" --bench "127.0.0.1:$2" --label "$1" --duration "$secs" --phases conn | grep '^RESULT' > "$f.conn"
-  "$bin" --bench "127.0.0.1:$2" --label "$1" --duration "$secs" --phases bulk | grep '^RESULT' > "$f.bulk"
+  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$bin" --bench "127.0.0.1:$2" --label "$1" --duration "$secs" --phases conn | grep '^RESULT' > "$f.conn"
+  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$bin" --bench "127.0.0.1:$2" --label "$1" --duration "$secs" --phases bulk | grep '^RESULT' > "$f.bulk"
   local t0 t1; t0=$(cpu_ticks "$3")
-  "$bin" --bench "127.0.0.1:$2" --label "$1" --duration "$secs" --phases rr | grep '^RESULT' > "$f.rr"
+  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$bin" --bench "127.0.0.1:$2" --label "$1" --duration "$secs" --phases rr | grep '^RESULT' > "$f.rr"
   t1=$(cpu_ticks "$3")
   local req; req=$(field "$f.rr" rr_requests)
   local line="label=$1 round=$4 conn_per_s=$(field "$f.conn" conn_per_s) conn_p99_ms=$(field "$f.conn" conn_p99_ms) throughput_MiB_s=$(field "$f.bulk" throughput_MiB_s) rr_per_s=$(field "$f.rr" rr_per_s) rr_p50_us=$(field "$f.rr" rr_p50_us) rr_p99_us=$(field "$f.rr" rr_p99_us) cpu_us_per_req=$(awk -v d=$((t1 - t0)) -v c="$clk" -v r="$req" 'BEGIN { printf "%.2f", (r > 0 ? d * 1e6 / c / r : 0) }')"
