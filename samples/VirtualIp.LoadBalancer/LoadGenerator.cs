@@ -17,7 +17,7 @@ internal static class LoadGenerator
     private const int StreamConnections = 8;
     private const int PingConnections = 16;
 
-    public static async Task<int> RunAsync(string targetText, string label, TimeSpan duration)
+    public static async Task<int> RunAsync(string targetText, string label, TimeSpan duration, string phases = "conn,bulk,rr")
     {
         if (!IPEndPoint.TryParse(targetText, out var target) || !IPAddress.IsLoopback(target.Address) || target.Port == 0)
         {
@@ -31,12 +31,15 @@ internal static class LoadGenerator
             return 2;
         }
 
-        var (connPerSec, connP99) = await ConnectionRateAsync(target, duration);
-        double mbps = await ThroughputAsync(target, duration);
-        var (rps, p50, p99) = await PingPongAsync(target, duration);
+        // --phases picks the phases (eng/bench-forwarder.sh runs them one by one to read the proxy's CPU time per phase);
+        // a phase not run prints nan. "rr" also prints rr_requests (the count, for CPU per request).
+        var run = phases.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        var (connPerSec, connP99) = run.Contains("conn") ? await ConnectionRateAsync(target, duration) : (double.NaN, double.NaN);
+        double mbps = run.Contains("bulk") ? await ThroughputAsync(target, duration) : double.NaN;
+        var (rps, p50, p99, requests) = run.Contains("rr") ? await PingPongAsync(target, duration) : (double.NaN, double.NaN, double.NaN, 0L);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"RESULT label={label} conn_per_s={connPerSec:F0} conn_p99_ms={connP99:F2} throughput_MiB_s={mbps:F0} rr_per_s={rps:F0} rr_p50_us={p50:F0} rr_p99_us={p99:F0}"));
+            $"RESULT label={label} conn_per_s={connPerSec:F0} conn_p99_ms={connP99:F2} throughput_MiB_s={mbps:F0} rr_per_s={rps:F0} rr_p50_us={p50:F0} rr_p99_us={p99:F0} rr_requests={requests}"));
         return 0;
     }
 
@@ -126,7 +129,7 @@ internal static class LoadGenerator
         return received / elapsed / (1024 * 1024);
     }
 
-    private static async Task<(double PerSecond, double P50Us, double P99Us)> PingPongAsync(IPEndPoint target, TimeSpan duration)
+    private static async Task<(double PerSecond, double P50Us, double P99Us, long Requests)> PingPongAsync(IPEndPoint target, TimeSpan duration)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var samples = new List<long>[PingConnections];
@@ -161,7 +164,7 @@ internal static class LoadGenerator
         double elapsed = Stopwatch.GetElapsedTime(begin).TotalSeconds;
         var all = samples.SelectMany(x => x).ToArray();
         double toUs = 1_000_000.0 / Stopwatch.Frequency;
-        return (all.Length / elapsed, Percentile(all, 0.50) * toUs, Percentile(all, 0.99) * toUs);
+        return (all.Length / elapsed, Percentile(all, 0.50) * toUs, Percentile(all, 0.99) * toUs, all.Length);
     }
 
     private static double Percentile(long[] values, double p)

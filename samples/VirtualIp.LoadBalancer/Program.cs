@@ -9,10 +9,11 @@ using VirtualIp.Samples;
 // VirtualIp.LoadBalancer
 //   --listen ADDR:PORT --backends HOST:PORT[*WEIGHT],... [--scheduler NAME] [--udp] [--max-connections N]
 //       [--drain-timeout SECONDS] [--allow CIDR,...] [--deny CIDR,...]      run one forwarder until Ctrl-C / SIGTERM
+//       [--idle-timeout S] [--first-byte-timeout S] [--per-source-limit N] [--per-source-rate N/S] [--server-speaks-first]
 //       [--vip ADDR/PREFIX --interface IF --vrid N [--priority N] [--advert-interval SECONDS]]
 //                                                                          ... and hold the VIP with VRRP (Linux, root)
 //   --echo ADDR:PORT,...                                                   TCP echo backends (loopback or lab addresses)
-//   --bench 127.0.0.1:PORT [--label NAME] [--duration SECONDS]              loopback load generator (for benchmarks)
+//   --bench 127.0.0.1:PORT [--label NAME] [--duration SECONDS] [--phases conn,bulk,rr]   loopback load generator (benchmarks)
 var opts = CommandLine.Parse(args);
 if (opts is null)
 {
@@ -28,7 +29,7 @@ if (opts.TryGetValue("echo", out var echo))
 if (opts.TryGetValue("bench", out var target))
 {
     int seconds = opts.TryGetValue("duration", out var d) ? int.Parse(d, CultureInfo.InvariantCulture) : 5;
-    return await LoadGenerator.RunAsync(target, opts.GetValueOrDefault("label", "target"), TimeSpan.FromSeconds(seconds));
+    return await LoadGenerator.RunAsync(target, opts.GetValueOrDefault("label", "target"), TimeSpan.FromSeconds(seconds), opts.GetValueOrDefault("phases", "conn,bulk,rr"));
 }
 
 if (!opts.TryGetValue("listen", out var listen) || !opts.TryGetValue("backends", out var backends))
@@ -97,6 +98,29 @@ builder.Services.AddVirtualIpForwarder(o =>
     {
         o.MaxConnections = int.Parse(max, CultureInfo.InvariantCulture);
     }
+
+    // TCP abuse limits (issue #12): timeouts in seconds, per-source connections and new connections per second.
+    if (opts.TryGetValue("idle-timeout", out var it))
+    {
+        o.TcpIdleTimeout = TimeSpan.FromSeconds(double.Parse(it, CultureInfo.InvariantCulture));
+    }
+
+    if (opts.TryGetValue("first-byte-timeout", out var fbt))
+    {
+        o.TcpFirstByteTimeout = TimeSpan.FromSeconds(double.Parse(fbt, CultureInfo.InvariantCulture));
+    }
+
+    if (opts.TryGetValue("per-source-limit", out var psl))
+    {
+        o.TcpMaxConnectionsPerSource = int.Parse(psl, CultureInfo.InvariantCulture);
+    }
+
+    if (opts.TryGetValue("per-source-rate", out var psr))
+    {
+        o.TcpConnectionRatePerSource = double.Parse(psr, CultureInfo.InvariantCulture);
+    }
+
+    o.TcpWaitForClientData = !opts.ContainsKey("server-speaks-first");
 
     foreach (var b in backends.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
     {

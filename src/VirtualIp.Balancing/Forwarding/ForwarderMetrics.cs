@@ -25,6 +25,7 @@ internal sealed class ForwarderMetrics
 
     private readonly string _name;
     private readonly string _transport;
+    private readonly Counter<long>? _timeouts;
     private readonly Counter<long>? _connections;
     private readonly UpDownCounter<long>? _active;
     private readonly Counter<long>? _connectFailures;
@@ -33,6 +34,9 @@ internal sealed class ForwarderMetrics
     private readonly Counter<long>? _io;
     private readonly Histogram<double>? _duration;
     private readonly Counter<long>? _backendDown;
+    private readonly Counter<long>? _refused;
+    private readonly Counter<long>? _loopRestarts;
+    private readonly Counter<long>? _localErrors;
 
     public ForwarderMetrics(IMeterFactory? meterFactory, string name, ForwarderProtocol protocol)
     {
@@ -52,9 +56,17 @@ internal sealed class ForwarderMetrics
             "Clients closed because of the connection limit or no reachable backend (error.type limit or no_backend).");
         _io = meter.CreateCounter<long>("virtualip.forwarder.io", "By",
             "Bytes forwarded: receive = from clients to backends, transmit = from backends to clients.");
+        _timeouts = meter.CreateCounter<long>("virtualip.forwarder.timeouts", "{connection}", "Served TCP connections closed by a timeout, by reason (idle, half_close).");
         _duration = meter.CreateHistogram<double>("virtualip.forwarder.connection.duration", "s", "Lifetime of forwarded connections or sessions.",
             tags: null, advice: s_durationBuckets);
         _backendDown = meter.CreateCounter<long>("virtualip.forwarder.backend_down", "{event}", "Backends marked down by passive or active health.");
+
+        // Abuse safety (refusals by reason, supervised loops, local resource errors).
+        _refused = meter.CreateCounter<long>("virtualip.forwarder.refused", "{refusal}",
+            "Clients (TCP) or datagrams needing a new session (UDP) turned away, by reason (acl, session_limit, source_session_limit, rate_limit, no_backend, local_error).");
+        _loopRestarts = meter.CreateCounter<long>("virtualip.forwarder.loop_restarts", "{restart}", "Accept/receive loops restarted after an unexpected failure.");
+        _localErrors = meter.CreateCounter<long>("virtualip.forwarder.local_errors", "{error}",
+            "Local resource errors (out of handles, buffers or ports) not counted against a backend, by error.type.");
     }
 
     public void Connected(Backend backend)
@@ -85,9 +97,22 @@ internal sealed class ForwarderMetrics
 
     public void BackendDown(Backend backend) => _backendDown?.Add(1, Tags(backend));
 
+    /// <summary>A served TCP connection closed by a timeout (<c>idle</c> or <c>half_close</c>).</summary>
+    public void TimedOut(string reason) => _timeouts?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("reason", reason));
+
     public void Denied() => _denied?.Add(1, new(NameTag, _name), new(TransportTag, _transport));
 
     public void Rejected(string reason) => _rejected?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("error.type", reason));
+
+    /// <summary>Counts one refusal; <paramref name="reason"/> is one of <see cref="RefusalReasons"/>.</summary>
+    public void Refused(string reason) => _refused?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("reason", reason));
+
+    /// <summary>Counts a restart of a supervised loop (<paramref name="loop"/>: <c>accept</c>, <c>receive</c>).</summary>
+    public void LoopRestarted(string loop) => _loopRestarts?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("loop", loop));
+
+    /// <summary>Counts a local resource error (see <see cref="SocketErrorClassifier"/>).</summary>
+    public void LocalError(System.Net.Sockets.SocketError error) =>
+        _localErrors?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("error.type", SocketErrorClassifier.Name(error)));
 
     public void BytesReceived(Backend backend, int count) => Io(backend, count, "receive");
 

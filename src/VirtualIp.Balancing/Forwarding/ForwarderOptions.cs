@@ -95,6 +95,45 @@ public sealed class ForwarderOptions
     /// <summary>UDP: a session with no datagram either way for this long ends. Default 60 s.</summary>
     public TimeSpan UdpIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// TCP: a connection on which no byte moves either way (received or sent, client or backend side) for this long is
+    /// closed; a client or backend that stops reading is cut the same way. Like HAProxy's <c>timeout client</c> /
+    /// <c>timeout server</c> (50 s in HAProxy's sample configuration). Default 50 s.
+    /// </summary>
+    public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(50);
+
+    /// <summary>
+    /// TCP: when true (default) no backend is touched until the client has sent its first byte, and a client that sends
+    /// nothing within <see cref="TcpFirstByteTimeout"/> is closed (what TCP_DEFER_ACCEPT gives HAProxy). Set false for
+    /// protocols where the server speaks first (SMTP, SSH, FTP, MySQL); the backend is then connected at once.
+    /// </summary>
+    public bool TcpWaitForClientData { get; set; } = true;
+
+    /// <summary>TCP: how long a new client may take to send its first byte (see <see cref="TcpWaitForClientData"/>). Default 5 s.</summary>
+    public TimeSpan TcpFirstByteTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// TCP: once one side has half-closed (sent FIN), the connection is closed when no byte moves for this long
+    /// (HAProxy's <c>timeout client-fin</c> / <c>timeout server-fin</c>). Default 10 s.
+    /// </summary>
+    public TimeSpan TcpHalfCloseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// TCP: most connections open at once from one source address (IPv6 sources count per /64); 0 disables. Default
+    /// 1,000 (a tenth of <see cref="MaxConnections"/>, so one source cannot take the whole limit).
+    /// </summary>
+    public int TcpMaxConnectionsPerSource { get; set; } = 1_000;
+
+    /// <summary>
+    /// TCP: new connections per second allowed from one source address (IPv6: per /64), a token bucket holding
+    /// <see cref="TcpConnectionRateBurstPerSource"/> tokens; 0 disables. Default 0 (off: NAT gateways and load
+    /// generators legitimately open thousands per second).
+    /// </summary>
+    public double TcpConnectionRatePerSource { get; set; }
+
+    /// <summary>TCP: the burst of the per-source token bucket (see <see cref="TcpConnectionRatePerSource"/>). Default 100.</summary>
+    public int TcpConnectionRateBurstPerSource { get; set; } = 100;
+
     /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -136,6 +175,23 @@ public sealed class ForwarderOptions
         CheckPositive(errors, nameof(PassiveHealthWindow), PassiveHealthWindow);
         CheckPositive(errors, nameof(PassiveHealthReactivation), PassiveHealthReactivation);
         CheckPositive(errors, nameof(UdpIdleTimeout), UdpIdleTimeout);
+        CheckPositive(errors, nameof(TcpIdleTimeout), TcpIdleTimeout);
+        CheckPositive(errors, nameof(TcpFirstByteTimeout), TcpFirstByteTimeout);
+        CheckPositive(errors, nameof(TcpHalfCloseTimeout), TcpHalfCloseTimeout);
+        if (TcpMaxConnectionsPerSource < 0)
+        {
+            errors.Add($"{nameof(TcpMaxConnectionsPerSource)} {TcpMaxConnectionsPerSource} must be 0 (off) or more.");
+        }
+
+        if (!(TcpConnectionRatePerSource >= 0) || double.IsInfinity(TcpConnectionRatePerSource))
+        {
+            errors.Add($"{nameof(TcpConnectionRatePerSource)} {TcpConnectionRatePerSource} must be 0 (off) or a finite positive rate.");
+        }
+
+        if (TcpConnectionRateBurstPerSource < 1)
+        {
+            errors.Add($"{nameof(TcpConnectionRateBurstPerSource)} {TcpConnectionRateBurstPerSource} must be at least 1.");
+        }
         if (MaxConnectAttempts is < 1 or > 16)
         {
             errors.Add($"{nameof(MaxConnectAttempts)} {MaxConnectAttempts} is not 1 to 16.");

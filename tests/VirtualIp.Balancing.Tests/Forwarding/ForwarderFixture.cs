@@ -10,7 +10,9 @@ internal static class ForwarderFixture
 {
     public static ForwarderOptions Options(params string[] backends)
     {
-        var o = new ForwarderOptions { Listen = "127.0.0.1:0", Name = "test-" + Guid.NewGuid().ToString("N")[..8] };
+        // Most tests use server-first backends (EchoServer prefix) or expect an at-once close without sending; the
+        // first-byte wait (the default) has its own tests in TcpAbuseTests.
+        var o = new ForwarderOptions { Listen = "127.0.0.1:0", Name = "test-" + Guid.NewGuid().ToString("N")[..8], TcpWaitForClientData = false };
         foreach (var b in backends)
         {
             o.Backends.Add(new ForwarderBackendOptions { Address = b });

@@ -28,6 +28,19 @@ public sealed class ForwarderOptionsTests
 
         var ok = Options("127.0.0.1:1", "[::1]:2", "localhost:3");
         Assert.Empty(ok.Validate());
+
+        var tcp = Options("127.0.0.1:1");
+        tcp.TcpIdleTimeout = TimeSpan.Zero;
+        tcp.TcpFirstByteTimeout = TimeSpan.FromSeconds(-1);
+        tcp.TcpHalfCloseTimeout = Timeout.InfiniteTimeSpan;
+        tcp.TcpMaxConnectionsPerSource = -1;
+        tcp.TcpConnectionRatePerSource = double.NaN;
+        tcp.TcpConnectionRateBurstPerSource = 0;
+        var tcpErrors = string.Join("\n", tcp.Validate());
+        foreach (var name in (string[])["TcpIdleTimeout", "TcpFirstByteTimeout", "TcpHalfCloseTimeout", "TcpMaxConnectionsPerSource -1", "TcpConnectionRatePerSource NaN", "TcpConnectionRateBurstPerSource 0"])
+        {
+            Assert.Contains(name, tcpErrors);
+        }
     }
 
     [Fact]
