@@ -11,6 +11,11 @@ internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagn
 {
     private const int MaxIncludeDepth = 16;
     private const long MaxIncludeBytes = 16 * 1024 * 1024;
+
+    // What all includes of one import may read together, and a binary check: a glob such as /*/* matches hundreds of
+    // programs, each under the per-file limit, whose parse took minutes (found by fuzzing).
+    private const long MaxTotalIncludeBytes = 16 * 1024 * 1024;
+    private long _includedBytes;
     private readonly Dictionary<string, string> _definitions = new(StringComparer.Ordinal);
     private readonly List<SourceLine> _lines = [];
 
@@ -191,7 +196,19 @@ internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagn
                     continue;
                 }
 
+                if (_includedBytes + length > MaxTotalIncludeBytes)
+                {
+                    diagnostics.Unmap(file, number, "include", $"'{path}' not read: the includes of one import read at most {MaxTotalIncludeBytes / (1024 * 1024)} MiB together");
+                    continue;
+                }
+
                 text = File.ReadAllText(target!.FullName);
+                _includedBytes += length;
+                if (text.Contains('\0', StringComparison.Ordinal))
+                {
+                    diagnostics.Unmap(file, number, "include", $"'{path}' is a binary file (it holds NUL bytes): not read");
+                    continue;
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -74,6 +74,32 @@ public sealed class IncludeFileTypeTests
     }
 
     [Fact]
+    public void Includes_read_no_binary_file_and_at_most_16_MiB_together()
+    {
+        // Found by fuzzing: "include /*/*[...]" matched hundreds of programs under /bin, each below the per-file limit,
+        // and parsing them as configuration took minutes.
+        var dir = Directory.CreateTempSubdirectory("ka-budget-");
+        try
+        {
+            File.WriteAllBytes(Path.Combine(dir.FullName, "a-program.conf"), [0x7f, (byte)'E', (byte)'L', (byte)'F', 0, 0, 1]);
+            var big = new string('#', 9 * 1024 * 1024);
+            File.WriteAllText(Path.Combine(dir.FullName, "b-big.conf"), big);
+            File.WriteAllText(Path.Combine(dir.FullName, "c-big.conf"), big);
+
+            var result = KeepalivedImporter.Import("include *.conf\n", new KeepalivedImportOptions { BaseDirectory = dir.FullName });
+
+            var reasons = result.Unmapped.Where(u => u.Directive == "include").Select(u => u.Reason).ToList();
+            Assert.Contains(reasons, r => r.Contains("a-program.conf", StringComparison.Ordinal) && r.Contains("binary", StringComparison.Ordinal));
+            Assert.Contains(reasons, r => r.Contains("c-big.conf", StringComparison.Ordinal) && r.Contains("16 MiB together", StringComparison.Ordinal));
+            Assert.DoesNotContain(reasons, r => r.Contains("b-big.conf", StringComparison.Ordinal));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Include_of_an_endless_device_is_not_read()
     {
         Assert.SkipUnless(File.Exists("/dev/zero"), "needs /dev/zero");
