@@ -88,10 +88,13 @@ public sealed class ForwarderOptions
     /// <summary>UDP: a session with no datagram either way for this long ends. Default 60 s.</summary>
     public TimeSpan UdpIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Values from configuration that did not parse, with their keys (reported by <see cref="Validate"/>).</summary>
+    internal List<string> ReadErrors { get; } = [];
+
     /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var errors = new List<string>();
+        var errors = new List<string>(ReadErrors);
         if (!ForwarderEndPoints.TryParseListen(Listen, out _))
         {
             errors.Add($"{nameof(Listen)} '{Listen}' is not ADDR:PORT (e.g. 127.0.0.1:8080 or [::]:443).");
