@@ -287,7 +287,11 @@ internal sealed partial class ForwarderControl : IForwarderControl
             _retired.Add(old);
         }
 
-        public Backend[] Instances() => [Current, .. _retired];
+        public Backend[] Instances()
+        {
+            _retired.RemoveAll(static b => b.InFlight == 0);
+            return [Current, .. _retired];
+        }
 
         public BackendStatus Status(bool removing) =>
             new(Current.Name, Current.EndPoint, Current.Weight, Current.IsHealthy, Current.IsDraining, removing, InFlight);
