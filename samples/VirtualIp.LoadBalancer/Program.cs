@@ -60,7 +60,17 @@ var builder = Host.CreateApplicationBuilder(settings);
 string name = LoadBalancerConfiguration.Name(builder.Configuration);
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-builder.Services.AddOptions<HostOptions>().Configure<IOptionsMonitor<ForwarderOptions>>((o, f) => o.ShutdownTimeout = f.Get(name).DrainTimeout + TimeSpan.FromSeconds(5));
+builder.Services.AddOptions<HostOptions>().Configure<IOptionsMonitor<ForwarderOptions>>((o, f) =>
+{
+    try
+    {
+        o.ShutdownTimeout = f.Get(name).DrainTimeout + TimeSpan.FromSeconds(5); // the stop drains for DrainTimeout
+    }
+    catch (OptionsValidationException)
+    {
+        // reported one line per error by ConfigurationCheck below
+    }
+});
 if (vrrp)
 {
     // Two or more of these hosts share the VIP: the VRRP master binds it and announces it, the forwarder listens on
