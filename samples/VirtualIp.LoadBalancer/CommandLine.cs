@@ -14,6 +14,10 @@ internal static class CommandLine
                     with --vip: also hold a floating VIP with VRRP (Linux, root) so two or more forwarders share it;
                     with --listen 0.0.0.0:PORT the forwarder listens on VIP:PORT (IP_FREEBIND) on every node, and a node
                     whose forwarder has no available backend goes to Fault so the VIP moves
+                [--control 127.0.0.1:PORT]   runtime commands over loopback HTTP: GET/POST /backends, PUT /backends/NAME/weight,
+                    POST /backends/NAME/drain?deadline=10s, POST /backends/NAME/resume, DELETE /backends/NAME?deadline=10s
+          VirtualIp.LoadBalancer [--control 127.0.0.1:PORT]   the forwarder from the "Forwarder" section of appsettings.json
+                    (working directory, edits apply live) or the environment (Forwarder__Listen, Forwarder__Backends__0, ...)
           VirtualIp.LoadBalancer --echo 127.0.0.1:PORT,127.0.0.1:PORT     (echo backends: loopback or 192.0.2.x/198.51.100.x lab addresses)
           VirtualIp.LoadBalancer --bench 127.0.0.1:PORT [--label NAME] [--duration SECONDS] [--phases conn,bulk,rr]   (loopback load generator)
         """;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using VirtualIp.Balancing;
 using VirtualIp.LoadBalancer;
 using VirtualIp.Samples;
@@ -13,6 +14,8 @@ using VirtualIp.Samples;
 //       [--vip ADDR/PREFIX --interface IF --vrid N [--priority N] [--advert-interval SECONDS]]
 //                                                                          ... and hold the VIP with VRRP (Linux, root)
 //   --echo ADDR:PORT,...                                                   TCP echo backends (loopback or lab addresses)
+//   [--control 127.0.0.1:PORT]                                             runtime commands over loopback HTTP (README.md)
+//   (or no --listen/--backends: the Forwarder section of appsettings.json / environment; see README.md)
 //   --bench 127.0.0.1:PORT [--label NAME] [--duration SECONDS] [--phases conn,bulk,rr]   loopback load generator (benchmarks)
 var opts = CommandLine.Parse(args);
 if (opts is null)
@@ -32,7 +35,9 @@ if (opts.TryGetValue("bench", out var target))
     return await LoadGenerator.RunAsync(target, opts.GetValueOrDefault("label", "target"), TimeSpan.FromSeconds(seconds), opts.GetValueOrDefault("phases", "conn,bulk,rr"));
 }
 
-if (!opts.TryGetValue("listen", out var listen) || !opts.TryGetValue("backends", out var backends))
+// Settings: appsettings.json (beside the program, then the working directory's, edits live), environment, flags.
+var settings = LoadBalancerConfiguration.Settings();
+if (!LoadBalancerConfiguration.HasForwarder(settings.Configuration!, opts))
 {
     Console.Error.WriteLine(CommandLine.Usage);
     return 2;
@@ -52,11 +57,21 @@ if (vrrp && !OperatingSystem.IsLinux())
     return 2;
 }
 
-var drain = TimeSpan.FromSeconds(opts.TryGetValue("drain-timeout", out var dt) ? double.Parse(dt, CultureInfo.InvariantCulture) : 10);
-var builder = Host.CreateApplicationBuilder([]);
+var builder = Host.CreateApplicationBuilder(settings);
+string name = LoadBalancerConfiguration.Name(builder.Configuration);
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain + TimeSpan.FromSeconds(5));
+builder.Services.AddOptions<HostOptions>().Configure<IOptionsMonitor<ForwarderOptions>>((o, f) =>
+{
+    try
+    {
+        o.ShutdownTimeout = f.Get(name).DrainTimeout + TimeSpan.FromSeconds(5); // the stop drains for DrainTimeout
+    }
+    catch (OptionsValidationException)
+    {
+        // reported one line per error by ConfigurationCheck below
+    }
+});
 if (vrrp)
 {
     // Two or more of these hosts share the VIP: the VRRP master binds it and announces it. WithForwarder ties the
@@ -77,69 +92,19 @@ if (vrrp)
         r.Priority = int.Parse(opts.GetValueOrDefault("priority", "100"), CultureInfo.InvariantCulture);
         r.AdvertisementInterval = TimeSpan.FromSeconds(double.Parse(opts.GetValueOrDefault("advert-interval", "1"), CultureInfo.InvariantCulture));
         r.Vips.Add(vip);
-    }).WithForwarder("cli"); // listen on the VIP (IP_FREEBIND) on every node; Fault while the forwarder cannot serve
+    }).WithForwarder(name); // listen on the VIP (IP_FREEBIND) on every node; Fault while the forwarder cannot serve
     builder.Services.AddSingleton<IHostedService, VrrpStateReporter>();
 }
 
-builder.Services.AddVirtualIpForwarder(o =>
+builder.Services.AddVirtualIpForwarder(builder.Configuration.GetSection(LoadBalancerConfiguration.Section), o =>
 {
-    o.Name = "cli";
-    o.Listen = listen;
-    o.Scheduler = opts.GetValueOrDefault("scheduler", "round-robin");
-    o.Protocol = opts.ContainsKey("udp") ? ForwarderProtocol.Udp : ForwarderProtocol.Tcp;
-    o.DrainTimeout = drain;
-    if (opts.TryGetValue("check-interval", out var ci))
-    {
-        o.HealthCheck.Interval = TimeSpan.FromSeconds(double.Parse(ci, CultureInfo.InvariantCulture));
-        o.HealthCheck.Timeout = o.HealthCheck.Interval < o.HealthCheck.Timeout ? o.HealthCheck.Interval : o.HealthCheck.Timeout;
-    }
-
-    if (opts.TryGetValue("max-connections", out var max))
-    {
-        o.MaxConnections = int.Parse(max, CultureInfo.InvariantCulture);
-    }
-
-    // TCP abuse limits (issue #12): timeouts in seconds, per-source connections and new connections per second.
-    if (opts.TryGetValue("idle-timeout", out var it))
-    {
-        o.TcpIdleTimeout = TimeSpan.FromSeconds(double.Parse(it, CultureInfo.InvariantCulture));
-    }
-
-    if (opts.TryGetValue("first-byte-timeout", out var fbt))
-    {
-        o.TcpFirstByteTimeout = TimeSpan.FromSeconds(double.Parse(fbt, CultureInfo.InvariantCulture));
-    }
-
-    if (opts.TryGetValue("per-source-limit", out var psl))
-    {
-        o.TcpMaxConnectionsPerSource = int.Parse(psl, CultureInfo.InvariantCulture);
-    }
-
-    if (opts.TryGetValue("per-source-rate", out var psr))
-    {
-        o.TcpConnectionRatePerSource = double.Parse(psr, CultureInfo.InvariantCulture);
-    }
-
-    o.TcpWaitForClientData = !opts.ContainsKey("server-speaks-first");
-
-    foreach (var b in backends.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-    {
-        int star = b.LastIndexOf('*');
-        o.Backends.Add(star < 0
-            ? new ForwarderBackendOptions { Address = b }
-            : new ForwarderBackendOptions { Address = b[..star], Weight = int.Parse(b[(star + 1)..], CultureInfo.InvariantCulture) });
-    }
-
-    foreach (var c in opts.GetValueOrDefault("allow", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-    {
-        o.AllowedSources.Add(c);
-    }
-
-    foreach (var c in opts.GetValueOrDefault("deny", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-    {
-        o.DeniedSources.Add(c);
-    }
+    o.Name = name;
+    LoadBalancerConfiguration.ApplyFlags(opts, builder.Configuration, o);
 });
+if (!ControlEndpointRegistration.TryAdd(builder.Services, builder.Configuration, opts, name, defaultDeadline: TimeSpan.FromSeconds(10), Console.Error))
+{
+    return ConfigurationCheck.ExitCode;
+}
 
 try
 {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using VirtualIp.Balancing.Management;
 using VirtualIp.Health;
 using VirtualIp.Scheduling;
 
@@ -21,6 +22,8 @@ internal sealed class ForwarderHostedService : IHostedService, IAsyncDisposable
     private readonly IBackendHealthSource? _healthSource;
     private readonly ForwarderRegistry? _registry;
     private IForwarder? _forwarder;
+    private ForwarderControl? _control;
+    private IDisposable? _reloads;
 
     public ForwarderHostedService(string name, IOptionsMonitor<ForwarderOptions> options, IBackendSchedulerFactory schedulers, TimeProvider? time, ILoggerFactory? loggers, IMeterFactory? meters,
         IHealthMonitor? monitor = null, IBackendHealthSource? healthSource = null, ForwarderRegistry? registry = null)
@@ -39,6 +42,9 @@ internal sealed class ForwarderHostedService : IHostedService, IAsyncDisposable
     /// <summary>The running forwarder (null before start).</summary>
     internal IForwarder? Forwarder => _forwarder;
 
+    /// <summary>The runtime control of the running forwarder (null before start).</summary>
+    internal ForwarderControl? Control => _control;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = _options.Get(_name);
@@ -49,18 +55,34 @@ internal sealed class ForwarderHostedService : IHostedService, IAsyncDisposable
         IForwarder f = o.Protocol == ForwarderProtocol.Udp ? new UdpForwarder(core) : new TcpForwarder(core);
         f.Start();
         _forwarder = f;
-        _registry?.Add(_name, f);
+        var control = new ForwarderControl(f, core);
+        _control = control;
+        _registry?.Add(_name, control);
+        // Configuration reload: backends change in place (see ForwarderControl.Reload.cs); no restart, no dropped connections.
+        _reloads = _options.OnChange((options, name) =>
+        {
+            if (string.Equals(name ?? Options.DefaultName, _name, StringComparison.Ordinal))
+            {
+                control.EnqueueReload(options);
+            }
+        });
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_forwarder is not { } f)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        _registry?.Remove(_name, f);
-        return f.StopAsync(cancellationToken);
+        _reloads?.Dispose();
+        if (_control is { } c)
+        {
+            _registry?.Remove(_name, c);
+            await c.StopReloadsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await f.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync()
@@ -70,16 +92,30 @@ internal sealed class ForwarderHostedService : IHostedService, IAsyncDisposable
             return ValueTask.CompletedTask;
         }
 
-        _registry?.Remove(_name, f);
+        _reloads?.Dispose();
+        if (_control is { } c)
+        {
+            _registry?.Remove(_name, c);
+        }
+
         return f.DisposeAsync();
     }
 }
 
-/// <summary>Checks <see cref="ForwarderOptions"/> when the host starts.</summary>
-internal sealed class ForwarderOptionsValidator : IValidateOptions<ForwarderOptions>
+/// <summary>
+/// Checks <see cref="ForwarderOptions"/> when the host starts. Once a forwarder of that name runs, its reloads are
+/// validated by the forwarder itself (rejected with a log, the running set kept) instead of by the options monitor,
+/// which would throw into the configuration's change callback.
+/// </summary>
+internal sealed class ForwarderOptionsValidator(ForwarderRegistry? registry = null) : IValidateOptions<ForwarderOptions>
 {
     public ValidateOptionsResult Validate(string? name, ForwarderOptions options)
     {
+        if (registry is not null && name is not null && registry.IsRunning(name))
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
         var errors = options.Validate();
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(e => $"Forwarder '{name}': {e}"));
     }

@@ -134,10 +134,13 @@ public sealed class ForwarderOptions
     /// <summary>TCP: the burst of the per-source token bucket (see <see cref="TcpConnectionRatePerSource"/>). Default 100.</summary>
     public int TcpConnectionRateBurstPerSource { get; set; } = 100;
 
+    /// <summary>Values from configuration that did not parse, with their keys (reported by <see cref="Validate"/>).</summary>
+    internal List<string> ReadErrors { get; } = [];
+
     /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var errors = new List<string>();
+        var errors = new List<string>(ReadErrors);
         if (!ForwarderEndPoints.TryParseListen(Listen, out _))
         {
             errors.Add($"{nameof(Listen)} '{Listen}' is not ADDR:PORT (e.g. 127.0.0.1:8080 or [::]:443).");

@@ -1,19 +1,43 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using VirtualIp.Balancing.Management;
 using VirtualIp.Health;
 
 namespace VirtualIp.Balancing.Forwarding;
 
 /// <summary>
-/// The running forwarders by name, so load tracking (<c>TrackLoad</c> source <c>Connections</c>) can read their active
-/// connections through <see cref="IActiveConnectionsSource"/> without the core referencing this package.
+/// The running forwarders by name: their runtime control (<see cref="IForwarderManager"/>), and their active
+/// connections for load tracking (<c>TrackLoad</c> source <c>Connections</c>) through <see cref="IActiveConnectionsSource"/>
+/// without the core referencing this package.
 /// </summary>
-internal sealed class ForwarderRegistry : IActiveConnectionsSource
+internal sealed class ForwarderRegistry : IActiveConnectionsSource, IForwarderManager
 {
-    private readonly ConcurrentDictionary<string, IForwarder> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ForwarderControl> _running = new(StringComparer.Ordinal);
 
-    public void Add(string name, IForwarder forwarder) => _running[name] = forwarder;
+    public IReadOnlyCollection<string> Names => [.. _running.Keys.Order(StringComparer.Ordinal)];
 
-    public void Remove(string name, IForwarder forwarder) => _running.TryRemove(new KeyValuePair<string, IForwarder>(name, forwarder));
+    public void Add(string name, ForwarderControl forwarder) => _running[name] = forwarder;
+
+    public void Remove(string name, ForwarderControl forwarder) => _running.TryRemove(new KeyValuePair<string, ForwarderControl>(name, forwarder));
+
+    /// <summary>True while a forwarder of that name runs (its reloads are validated by the forwarder, not the options monitor).</summary>
+    public bool IsRunning(string name) => _running.ContainsKey(name);
+
+    public IForwarderControl Get(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return _running.TryGetValue(name, out var c)
+            ? c
+            : throw new KeyNotFoundException($"No forwarder named '{name}' is running (running: {string.Join(", ", Names)}).");
+    }
+
+    public bool TryGet(string name, [NotNullWhen(true)] out IForwarderControl? control)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        bool found = _running.TryGetValue(name, out var c);
+        control = c;
+        return found;
+    }
 
     /// <summary>The running forwarder named <paramref name="name"/> (started and not stopped).</summary>
     public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out IForwarder forwarder) => _running.TryGetValue(name, out forwarder);

@@ -124,6 +124,19 @@ internal sealed class PassiveHealth : IDisposable
         }
     }
 
+    /// <summary>Drops the failure count and reactivation timer of a backend removed at runtime.</summary>
+    public void Forget(Backend backend)
+    {
+        if (_states.TryRemove(backend, out var s))
+        {
+            lock (s)
+            {
+                s.Timer?.Dispose();
+                s.Timer = null;
+            }
+        }
+    }
+
     public void Dispose()
     {
         foreach (var s in _states.Values)
