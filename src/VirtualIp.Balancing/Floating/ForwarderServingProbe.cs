@@ -22,7 +22,7 @@ internal sealed class ForwarderServingProbe(ForwarderRegistry registry, string f
     /// <summary>The verdict now.</summary>
     public ProbeResult Probe()
     {
-        if (!Registry.TryGet(Forwarder, out var f))
+        if (!Registry.TryGetForwarder(Forwarder, out var f))
         {
             return ProbeResult.Failure($"forwarder '{Forwarder}' is not running (not started yet, stopped, or its listener failed)");
         }

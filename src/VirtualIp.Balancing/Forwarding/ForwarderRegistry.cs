@@ -40,7 +40,12 @@ internal sealed class ForwarderRegistry : IActiveConnectionsSource, IForwarderMa
     }
 
     /// <summary>The running forwarder named <paramref name="name"/> (started and not stopped).</summary>
-    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out IForwarder forwarder) => _running.TryGetValue(name, out forwarder);
+    public bool TryGetForwarder(string name, [MaybeNullWhen(false)] out IForwarder forwarder)
+    {
+        bool found = _running.TryGetValue(name, out var c);
+        forwarder = c?.Forwarder;
+        return found;
+    }
 
     public bool TryGetActiveConnections(string forwarder, out int count)
     {

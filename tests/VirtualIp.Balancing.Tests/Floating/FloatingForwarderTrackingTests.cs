@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using VirtualIp.Addressing;
 using VirtualIp.Balancing.Floating;
 using VirtualIp.Balancing.Forwarding;
+using VirtualIp.Balancing.Management;
 using VirtualIp.Balancing.Tests.Forwarding;
 using VirtualIp.Election;
 using VirtualIp.Health;
@@ -36,7 +37,8 @@ public sealed class FloatingForwarderTrackingTests
         Assert.False(r.Healthy);
         Assert.Contains("not running", r.Reason, StringComparison.Ordinal);
 
-        registry.Add("web", f);
+        var control = new ForwarderControl(f, f.Core);
+        registry.Add("web", control);
         Assert.True(probe.Probe().Healthy);
         var backends = f.Scheduler.Backends.AsSpan().ToArray();
         backends[0].IsHealthy = false;
@@ -48,7 +50,7 @@ public sealed class FloatingForwarderTrackingTests
         backends[0].IsHealthy = true;
         Assert.True(probe.Probe().Healthy);
 
-        registry.Remove("web", f);
+        registry.Remove("web", control);
         Assert.False(probe.Probe().Healthy);
         Assert.False((await probe.ProbeAsync(TestContext.Current.CancellationToken)).Healthy);
     }
