@@ -24,6 +24,7 @@ public sealed class ForwarderReloadTests
         {
             ["Forwarder:Name"] = "web",
             ["Forwarder:Listen"] = "127.0.0.1:0",
+            ["Forwarder:TcpWaitForClientData"] = "false", // the echo backends speak first
             ["Forwarder:DrainTimeout"] = "20s",
             ["Forwarder:Backends:0:Name"] = "a",
             ["Forwarder:Backends:0:Address"] = a.Address,
@@ -48,6 +49,7 @@ public sealed class ForwarderReloadTests
         {
             ["Forwarder:Name"] = "web",
             ["Forwarder:Listen"] = "127.0.0.1:0",
+            ["Forwarder:TcpWaitForClientData"] = "false", // the echo backends speak first
             ["Forwarder:DrainTimeout"] = "20s",
             ["Forwarder:Backends:0:Name"] = "a",
             ["Forwarder:Backends:0:Address"] = a.Address,
@@ -74,6 +76,7 @@ public sealed class ForwarderReloadTests
         source.Replace(new()
         {
             ["Forwarder:Listen"] = "127.0.0.1:0",
+            ["Forwarder:TcpWaitForClientData"] = "false", // the echo backends speak first
             ["Forwarder:Backends:0:Address"] = "not-an-address",
             ["Forwarder:Backends:1:Address"] = c.Address,
             ["Forwarder:Backends:1:Weight"] = "heavy",

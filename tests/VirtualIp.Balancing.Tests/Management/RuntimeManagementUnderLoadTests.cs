@@ -34,6 +34,7 @@ public sealed class RuntimeManagementUnderLoadTests
             o.Name = "load";
             o.Listen = "127.0.0.1:0";
             o.Scheduler = "weighted-round-robin";
+            o.TcpWaitForClientData = false; // the echo backends speak first
             o.Backends.Add(new ForwarderBackendOptions { Address = a.Address, Name = "a" });
             o.Backends.Add(new ForwarderBackendOptions { Address = b.Address, Name = "b" });
         });

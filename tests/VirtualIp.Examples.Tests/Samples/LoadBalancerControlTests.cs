@@ -25,7 +25,7 @@ public sealed class LoadBalancerControlTests
         int listen = FreePort(), control = FreePort();
         using var dir = new TempDir();
         await using var lb = Sample.Start(dir.Path, "--listen", $"127.0.0.1:{listen}", "--backends", $"{a.Address},{b.Address}",
-            "--scheduler", "weighted-round-robin", "--control", $"127.0.0.1:{control}");
+            "--scheduler", "weighted-round-robin", "--server-speaks-first", "--control", $"127.0.0.1:{control}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{control}/") };
         await lb.WaitForAsync(http);
         var target = new IPEndPoint(IPAddress.Loopback, listen);
@@ -114,7 +114,7 @@ public sealed class LoadBalancerControlTests
         using var dir = new TempDir();
         string settings = Path.Combine(dir.Path, "appsettings.json");
         string Settings(string backends) => $$"""
-            { "Forwarder": { "Listen": "127.0.0.1:{{listen}}", "DrainTimeout": "5s", "Backends": [ {{backends}} ] },
+            { "Forwarder": { "Listen": "127.0.0.1:{{listen}}", "DrainTimeout": "5s", "TcpWaitForClientData": false, "Backends": [ {{backends}} ] },
               "Control": { "Listen": "127.0.0.1:{{control}}" } }
             """;
         await File.WriteAllTextAsync(settings, Settings($"\"{a.Address}\""), ct);
