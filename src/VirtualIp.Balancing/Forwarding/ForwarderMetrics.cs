@@ -33,6 +33,9 @@ internal sealed class ForwarderMetrics
     private readonly Counter<long>? _io;
     private readonly Histogram<double>? _duration;
     private readonly Counter<long>? _backendDown;
+    private readonly Counter<long>? _refused;
+    private readonly Counter<long>? _loopRestarts;
+    private readonly Counter<long>? _localErrors;
 
     public ForwarderMetrics(IMeterFactory? meterFactory, string name, ForwarderProtocol protocol)
     {
@@ -55,6 +58,13 @@ internal sealed class ForwarderMetrics
         _duration = meter.CreateHistogram<double>("virtualip.forwarder.connection.duration", "s", "Lifetime of forwarded connections or sessions.",
             tags: null, advice: s_durationBuckets);
         _backendDown = meter.CreateCounter<long>("virtualip.forwarder.backend_down", "{event}", "Backends marked down by passive or active health.");
+
+        // Abuse safety (refusals by reason, supervised loops, local resource errors).
+        _refused = meter.CreateCounter<long>("virtualip.forwarder.refused", "{refusal}",
+            "Clients (TCP) or datagrams needing a new session (UDP) turned away, by reason (acl, session_limit, source_session_limit, rate_limit, no_backend, local_error).");
+        _loopRestarts = meter.CreateCounter<long>("virtualip.forwarder.loop_restarts", "{restart}", "Accept/receive loops restarted after an unexpected failure.");
+        _localErrors = meter.CreateCounter<long>("virtualip.forwarder.local_errors", "{error}",
+            "Local resource errors (out of handles, buffers or ports) not counted against a backend, by error.type.");
     }
 
     public void Connected(Backend backend)
@@ -88,6 +98,16 @@ internal sealed class ForwarderMetrics
     public void Denied() => _denied?.Add(1, new(NameTag, _name), new(TransportTag, _transport));
 
     public void Rejected(string reason) => _rejected?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("error.type", reason));
+
+    /// <summary>Counts one refusal; <paramref name="reason"/> is one of <see cref="RefusalReasons"/>.</summary>
+    public void Refused(string reason) => _refused?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("reason", reason));
+
+    /// <summary>Counts a restart of a supervised loop (<paramref name="loop"/>: <c>accept</c>, <c>receive</c>).</summary>
+    public void LoopRestarted(string loop) => _loopRestarts?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("loop", loop));
+
+    /// <summary>Counts a local resource error (see <see cref="SocketErrorClassifier"/>).</summary>
+    public void LocalError(System.Net.Sockets.SocketError error) =>
+        _localErrors?.Add(1, new(NameTag, _name), new(TransportTag, _transport), new("error.type", SocketErrorClassifier.Name(error)));
 
     public void BytesReceived(Backend backend, int count) => Io(backend, count, "receive");
 

@@ -88,6 +88,9 @@ public sealed class ForwarderOptions
     /// <summary>UDP: a session with no datagram either way for this long ends. Default 60 s.</summary>
     public TimeSpan UdpIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>UDP abuse limits: sessions per source, new-session rate (the global cap is <see cref="MaxConnections"/>).</summary>
+    public ForwarderUdpOptions Udp { get; } = new();
+
     /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -150,6 +153,7 @@ public sealed class ForwarderOptions
         }
 
         HealthCheck.Validate(errors);
+        Udp.Validate(errors);
         if (PassiveHealthFailureThreshold < 0)
         {
             errors.Add($"{nameof(PassiveHealthFailureThreshold)} {PassiveHealthFailureThreshold} must be 0 (off) or more.");

@@ -19,6 +19,10 @@ internal sealed class PassiveHealth : IDisposable
     private readonly BackendHealthFlags _flags;
     private readonly ConcurrentDictionary<Backend, State> _states = new(ReferenceEqualityComparer.Instance);
     private bool _disposed;
+    private long _lastLocalErrorLog;
+
+    /// <summary>Local errors are logged at most this often (they are all counted).</summary>
+    private static readonly TimeSpan LocalErrorLogInterval = TimeSpan.FromSeconds(10);
 
     public PassiveHealth(int threshold, TimeSpan window, TimeSpan reactivation, TimeProvider time, ForwarderMetrics metrics, ILogger logger, BackendHealthFlags flags)
     {
@@ -30,6 +34,35 @@ internal sealed class PassiveHealth : IDisposable
         _metrics = metrics;
         _logger = logger;
     }
+
+    /// <summary>
+    /// Records a failed attempt with <paramref name="error"/>: a local resource error (<see cref="SocketErrorClassifier"/>)
+    /// is counted as such (<c>virtualip.forwarder.local_errors</c>) and never against the backend. Returns true when
+    /// the failure was the backend's.
+    /// </summary>
+    public bool RecordFailure(Backend backend, System.Net.Sockets.SocketError error)
+    {
+        if (SocketErrorClassifier.IsLocal(error))
+        {
+            _metrics.LocalError(error);
+            long now = _time.GetTimestamp();
+            long last = Interlocked.Read(ref _lastLocalErrorLog);
+            if ((last == 0 || _time.GetElapsedTime(last, now) >= LocalErrorLogInterval) && Interlocked.CompareExchange(ref _lastLocalErrorLog, now, last) == last)
+            {
+                ForwarderLog.LocalError(_logger, backend.Name, error);
+            }
+
+            return false;
+        }
+
+        RecordFailure(backend);
+        return true;
+    }
+
+    /// <summary>As <see cref="RecordFailure(Backend, System.Net.Sockets.SocketError)"/> for an exception (non-socket exceptions count against the backend).</summary>
+    public bool RecordFailure(Backend backend, Exception exception) => exception is System.Net.Sockets.SocketException s
+        ? RecordFailure(backend, s.SocketErrorCode)
+        : RecordFailureAndTrue(backend);
 
     public void RecordFailure(Backend backend)
     {
@@ -72,6 +105,12 @@ internal sealed class PassiveHealth : IDisposable
                 _reactivation,
                 Timeout.InfiniteTimeSpan);
         }
+    }
+
+    private bool RecordFailureAndTrue(Backend backend)
+    {
+        RecordFailure(backend);
+        return true;
     }
 
     public void RecordSuccess(Backend backend)
