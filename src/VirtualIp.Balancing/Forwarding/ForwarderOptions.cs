@@ -136,6 +136,8 @@ public sealed class ForwarderOptions
 
     /// <summary>Values from configuration that did not parse, with their keys (reported by <see cref="Validate"/>).</summary>
     internal List<string> ReadErrors { get; } = [];
+    /// <summary>UDP abuse limits: sessions per source, new-session rate (the global cap is <see cref="MaxConnections"/>).</summary>
+    public ForwarderUdpOptions Udp { get; } = new();
 
     /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -216,6 +218,7 @@ public sealed class ForwarderOptions
         }
 
         HealthCheck.Validate(errors);
+        Udp.Validate(errors);
         if (PassiveHealthFailureThreshold < 0)
         {
             errors.Add($"{nameof(PassiveHealthFailureThreshold)} {PassiveHealthFailureThreshold} must be 0 (off) or more.");

@@ -30,12 +30,12 @@ internal static class ForwarderFixture
         return f;
     }
 
-    public static async Task<UdpForwarder> StartUdpAsync(ForwarderOptions o, TimeProvider? time = null)
+    public static async Task<UdpForwarder> StartUdpAsync(ForwarderOptions o, TimeProvider? time = null, IMeterFactory? meters = null)
     {
         o.Protocol = ForwarderProtocol.Udp;
         var scheduler = new BackendSchedulerFactory().Create(o.Scheduler);
         scheduler.Update(await ForwarderCore.ResolveBackendsAsync(o, CancellationToken.None));
-        var f = new UdpForwarder(new ForwarderCore(o, scheduler, time));
+        var f = new UdpForwarder(new ForwarderCore(o, scheduler, time, null, meters));
         f.Start();
         return f;
     }

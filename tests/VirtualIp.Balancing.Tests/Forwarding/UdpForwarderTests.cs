@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using static VirtualIp.Balancing.Tests.Forwarding.ForwarderFixture;
+using static VirtualIp.Balancing.Tests.Forwarding.UdpTestKit;
 
 namespace VirtualIp.Balancing.Tests.Forwarding;
 
@@ -57,62 +58,5 @@ public sealed class UdpForwarderTests
         await WaitUntilAsync(() => Interlocked.Read(ref f.Denied) == 1, "the datagram is denied");
         Assert.Equal(0, f.ActiveConnections);
         Assert.Equal(0, a.Received);
-    }
-
-    private static Socket Client()
-    {
-        var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return s;
-    }
-
-    private static async Task<byte> RoundTripAsync(Socket client, IPEndPoint forwarder, string text)
-    {
-        var payload = System.Text.Encoding.ASCII.GetBytes(text);
-        await client.SendToAsync(payload, SocketFlags.None, forwarder, TestContext.Current.CancellationToken);
-        var buf = new byte[1024];
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(TimeSpan.FromSeconds(10));
-        var r = await client.ReceiveFromAsync(buf, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), cts.Token);
-        Assert.Equal(forwarder, r.RemoteEndPoint); // replies come from the VIP, not from the backend
-        Assert.Equal(payload, buf.AsSpan(1, r.ReceivedBytes - 1).ToArray());
-        return buf[0];
-    }
-
-    /// <summary>A UDP backend that replies with its id byte followed by the datagram.</summary>
-    private sealed class UdpEcho : IDisposable
-    {
-        private readonly Socket _s = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        private int _received;
-
-        public UdpEcho(byte id)
-        {
-            _s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            _ = Loop(id);
-        }
-
-        public string Address => _s.LocalEndPoint!.ToString()!;
-
-        public int Received => Volatile.Read(ref _received);
-
-        public void Dispose() => _s.Dispose();
-
-        private async Task Loop(byte id)
-        {
-            var buf = new byte[2048];
-            try
-            {
-                while (true)
-                {
-                    var r = await _s.ReceiveFromAsync(buf.AsMemory(1), SocketFlags.None, new IPEndPoint(IPAddress.Any, 0));
-                    Interlocked.Increment(ref _received);
-                    buf[0] = id;
-                    await _s.SendToAsync(buf.AsMemory(0, r.ReceivedBytes + 1), SocketFlags.None, r.RemoteEndPoint);
-                }
-            }
-            catch (Exception)
-            {
-            }
-        }
     }
 }
