@@ -40,6 +40,17 @@ internal static class ForwarderConfigurationReader
         Duration(section, path, "PassiveHealthWindow", errors, v => o.PassiveHealthWindow = v);
         Duration(section, path, "PassiveHealthReactivation", errors, v => o.PassiveHealthReactivation = v);
         Duration(section, path, "UdpIdleTimeout", errors, v => o.UdpIdleTimeout = v);
+        Duration(section, path, "TcpIdleTimeout", errors, v => o.TcpIdleTimeout = v);
+        Bool(section, path, "TcpWaitForClientData", errors, v => o.TcpWaitForClientData = v);
+        Duration(section, path, "TcpFirstByteTimeout", errors, v => o.TcpFirstByteTimeout = v);
+        Duration(section, path, "TcpHalfCloseTimeout", errors, v => o.TcpHalfCloseTimeout = v);
+        Int(section, path, "TcpMaxConnectionsPerSource", errors, v => o.TcpMaxConnectionsPerSource = v);
+        Double(section, path, "TcpConnectionRatePerSource", errors, v => o.TcpConnectionRatePerSource = v);
+        Int(section, path, "TcpConnectionRateBurstPerSource", errors, v => o.TcpConnectionRateBurstPerSource = v);
+        Bool(section, path, "FreeBind", errors, v => o.FreeBind = v);
+        var udp = section.GetSection("Udp");
+        Int(udp, path, "Udp:MaxSessionsPerSource", errors, v => o.Udp.MaxSessionsPerSource = v, "MaxSessionsPerSource");
+        Double(udp, path, "Udp:NewSessionsPerSecondPerSource", errors, v => o.Udp.NewSessionsPerSecondPerSource = v, "NewSessionsPerSecondPerSource");
         List(section.GetSection("AllowedSources"), o.AllowedSources);
         List(section.GetSection("DeniedSources"), o.DeniedSources);
 
@@ -127,6 +138,36 @@ internal static class ForwarderConfigurationReader
             else
             {
                 errors.Add($"{path}{key} '{text}' is not a duration (20ms, 1s, 2m, 00:00:05 or seconds).");
+            }
+        }
+    }
+
+    private static void Bool(IConfiguration section, string path, string key, List<string> errors, Action<bool> set)
+    {
+        if (section[key] is { Length: > 0 } text)
+        {
+            if (bool.TryParse(text, out bool v))
+            {
+                set(v);
+            }
+            else
+            {
+                errors.Add($"{path}{key} '{text}' is not true or false.");
+            }
+        }
+    }
+
+    private static void Double(IConfiguration section, string path, string key, List<string> errors, Action<double> set, string? localKey = null)
+    {
+        if (section[localKey ?? key] is { Length: > 0 } text)
+        {
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v))
+            {
+                set(v);
+            }
+            else
+            {
+                errors.Add($"{path}{key} '{text}' is not a number.");
             }
         }
     }
