@@ -11,6 +11,8 @@ using static VirtualIp.Balancing.Tests.Forwarding.UdpTestKit;
 namespace VirtualIp.Balancing.Tests.Forwarding;
 
 /// <summary>UDP abuse limits: caps, rate, refusals by reason, supervision, local errors (loopback, in process).</summary>
+// Alone (the allocation test measures process-wide allocations), in the same non-parallel collection as the TCP one.
+[Collection(nameof(TcpPumpAllocationCollection))]
 public sealed class UdpForwarderLimitsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
