@@ -50,7 +50,7 @@ internal sealed class FaultInjector(ChaosLab lab, Member[] members, EchoResponde
                     string rules = f.Kind == "partition"
                         ? $"iifname {me} oifname {others} drop\n    iifname {others} oifname {me} drop"
                         : $"iifname {me} oifname {others} ip protocol 112 drop\n    iifname {me} oifname {others} ip6 nexthdr 112 drop";
-                    Nft($"table bridge chaos {{\n  chain fwd {{\n    type filter hook forward priority 0; policy accept;\n    {rules}\n  }}\n}}\n");
+                    Nft($"table bridge chaos {{\n  chain chaosfwd {{\n    type filter hook forward priority 0; policy accept;\n    {rules}\n  }}\n}}\n");
                     try
                     {
                         Sleep(f.Duration, ct);

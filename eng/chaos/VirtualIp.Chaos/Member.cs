@@ -110,6 +110,7 @@ internal abstract partial class Member(int node, string ns, int priority, ChaosC
         }
 
         Process?.Dispose();
+        Process = null;
     }
 }
 
