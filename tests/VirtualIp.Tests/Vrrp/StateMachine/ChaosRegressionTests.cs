@@ -1,4 +1,5 @@
 using System.Net;
+using VirtualIp.Election;
 using VirtualIp.Vrrp;
 
 namespace VirtualIp.Tests.Vrrp.StateMachine;
