@@ -1,4 +1,4 @@
-using System.Net;
+using VirtualIp.Election;
 using VirtualIp.Election;
 using VirtualIp.Vrrp;
 
