@@ -1,5 +1,4 @@
 using VirtualIp.Election;
-using VirtualIp.Election;
 using VirtualIp.Vrrp;
 
 namespace VirtualIp.Tests.Vrrp.StateMachine;
