@@ -129,7 +129,11 @@ internal sealed partial class VrrpRouter
                 break;
 
             case VrrpActionKind.StartAnnouncing:
-                if (_announcer is not null)
+                // Only while still master: when the router left Master while this transition's VIPs were being bound
+                // (a backup thawed from SIGSTOP whose overdue down timer fired just before the queued advert of the
+                // live master was read), announcing now would point the segment at a node that is about to drop the
+                // VIP, and nobody would announce it back (the chaos harness, issue #15, seed 42 fault #3).
+                if (_announcer is not null && IsMasterNow())
                 {
                     try
                     {
@@ -171,6 +175,14 @@ internal sealed partial class VrrpRouter
                 // Idle = the actions so far have run and so have the notifications they raised.
                 Notify(new VrrpNotification(Barrier: action.Barrier));
                 break;
+        }
+    }
+
+    private bool IsMasterNow()
+    {
+        lock (_gate)
+        {
+            return _running && _state == VrrpState.Master;
         }
     }
 

@@ -33,7 +33,26 @@ internal sealed class FakeVipBinder : IVipBinder
         }
     }
 
+    /// <summary>While set and not completed, every add waits for it (a slow netlink bind).</summary>
+    public Task? AddGate { get; set; }
+
     public ValueTask<bool> AddAsync(string interfaceName, VipAddress vip, VipBindOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (AddGate is { IsCompleted: false } gate)
+        {
+            return new ValueTask<bool>(AddAfterAsync(gate, vip));
+        }
+
+        return AddNow(vip);
+    }
+
+    private async Task<bool> AddAfterAsync(Task gate, VipAddress vip)
+    {
+        await gate.ConfigureAwait(false);
+        return await AddNow(vip).ConfigureAwait(false);
+    }
+
+    private ValueTask<bool> AddNow(VipAddress vip)
     {
         lock (_sync)
         {

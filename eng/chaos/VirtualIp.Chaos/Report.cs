@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+
+namespace VirtualIp.Chaos;
+
+/// <summary>faults.tsv (one row per fault) and summary.md (median / p99 / max outage per fault kind).</summary>
+internal static class Report
+{
+    public static void Write(string outDir, ChaosConfig c, List<Fault> plan, ChaosRun run, TimeSpan elapsed)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var tsv = new StringBuilder("index\tkind\tlabel\tnode\tduration_ms\toutage_v4_ms\toutage_v6_ms\ttwo_holders_ms\tlate_ms\tbound_ms\tviolations\n");
+        foreach (var r in run.Results)
+        {
+            tsv.Append(inv, $"{r.Fault.Index}\t{r.Fault.Kind}\t{r.Label}\t{r.Fault.Node}\t{r.Fault.Duration.TotalMilliseconds:0}\t{r.OutageV4:0.0}\t{r.OutageV6:0.0}\t{r.DualMs:0}\t{r.LateMs:0}\t{r.BoundMs?.ToString("0", inv) ?? "-"}\t{string.Join(" | ", r.Violations)}\n");
+        }
+
+        File.WriteAllText(Path.Combine(outDir, "faults.tsv"), tsv.ToString());
+        File.WriteAllLines(Path.Combine(outDir, "plan.txt"), [$"seed {c.Seed} faults {c.Faults} kind {c.Kind}", .. plan.Select(f => f.ToString())]);
+
+        var md = new StringBuilder();
+        md.Append(inv, $"Chaos run: `--seed {c.Seed} --faults {c.Faults} --kind {c.Kind}`, advert {c.IntervalText}, settle {c.Settle.TotalMilliseconds:0} ms, {run.Results.Count} faults in {elapsed.TotalMinutes:0.0} min, {run.Violations.Count} violation(s).\n");
+        md.Append(inv, $"Address sampler: {run.SamplerStats}.\n\n");
+        md.Append("| fault | n | outage IPv4 median / p99 / max (ms) | outage IPv6 median / p99 / max (ms) | two holders max (ms) | settled late (n, max ms) |\n");
+        md.Append("|---|---:|---|---|---:|---|\n");
+        foreach (var g in run.Results.GroupBy(r => r.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var late = g.Where(r => r.LateMs > 0).ToList();
+            md.Append(inv, $"| {g.Key} | {g.Count()} | {Stats(g.Select(r => r.OutageV4))} | {Stats(g.Select(r => r.OutageV6))} | {g.Max(r => r.DualMs):0} | {late.Count}{(late.Count > 0 ? $", {late.Max(r => r.LateMs):0}" : "")} |\n");
+        }
+
+        if (run.Violations.Count > 0)
+        {
+            md.Append("\nViolations:\n");
+            foreach (var v in run.Violations)
+            {
+                md.Append("- ").Append(v).Append('\n');
+            }
+        }
+
+        File.WriteAllText(Path.Combine(outDir, "summary.md"), md.ToString());
+        Console.WriteLine();
+        Console.Write(md.ToString());
+        if (run.Violations.Count > 0)
+        {
+            File.WriteAllLines(Path.Combine(outDir, "violations.txt"), [$"seed {c.Seed} faults {c.Faults} kind {c.Kind}", .. run.Violations]);
+        }
+    }
+
+    private static string Stats(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        if (v.Length == 0)
+        {
+            return "-";
+        }
+
+        double Pct(double p) => v[Math.Min(v.Length - 1, (int)Math.Ceiling(p * v.Length) - 1)];
+        return string.Create(CultureInfo.InvariantCulture, $"{Pct(0.5):0} / {Pct(0.99):0} / {v[^1]:0}");
+    }
+}
