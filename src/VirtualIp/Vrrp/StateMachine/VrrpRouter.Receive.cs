@@ -164,6 +164,11 @@ internal sealed partial class VrrpRouter
                 _masterIntervalCs = AdoptIntervalLocked(intervalCs);
             }
 
+            // One last advert at our own priority before yielding: if we were master on the other side of a partition,
+            // clients followed our announcements; the winner may never hear us otherwise (its advert can reach us first
+            // and silence us), and a master that hears a lower-priority advert re-announces the VIPs (below). Found by
+            // the chaos harness: seed 7, fault #7 (partition of the master), the client stayed on the loser for 5.6 s.
+            _sender.Send(_priority);
             RememberMasterLocked(source, priority);
             EnterBackupLocked(VrrpTransitionReason.HigherPriorityAdvert, null, keepMasterInterval: true);
             return;

@@ -41,4 +41,36 @@ public sealed class ChaosRegressionTests
         Assert.Equal(VrrpState.Master, hi.State);
         Assert.Equal(1, hi.Announcer.Active);
     }
+
+    /// <summary>
+    /// Chaos seed 7, fault #7 (ours x3, partition of the master from the other routers but not from the client, 600 ms):
+    /// the backup became master on its side and announced the VIP, so the client followed it; when the partition healed
+    /// the master's advert reached the backup first, the backup yielded without another word, and the master, never
+    /// hearing a second master, had no reason to announce again: the client sent to the old backup for 5.6 s. A router
+    /// that yields to a higher-priority advert now sends one last advert, on which the winner re-announces.
+    /// </summary>
+    [Fact]
+    public async Task After_a_partition_heals_the_winner_announces_again_even_when_its_advert_silences_the_loser_first()
+    {
+        var net = new SimulatedNetwork();
+        var lo = Sim.Node(net, "192.0.2.1", Sim.Options("lo", 100));
+        var hi = Sim.Node(net, "192.0.2.2", Sim.Options("hi", 200));
+        Sim.Start(lo, hi);
+        Assert.NotNull(net.RunUntil(() => hi.State == VrrpState.Master && lo.State == VrrpState.Backup, TimeSpan.FromSeconds(10)));
+        await Sim.IdleAsync(lo, hi);
+
+        net.Partition([lo.Address], [hi.Address]);
+        Assert.NotNull(net.RunUntil(() => lo.State == VrrpState.Master, TimeSpan.FromSeconds(10)));
+        await Sim.IdleAsync(lo, hi);
+        int before = hi.Announcer.Started;
+        long hiReceived = hi.Router.GetStatistics().AdvertisementsReceived, loSent = lo.Router.GetStatistics().AdvertisementsSent;
+        net.Heal();
+
+        Assert.NotNull(net.RunUntil(() => lo.State == VrrpState.Backup, TimeSpan.FromSeconds(3)));
+        Assert.NotNull(net.RunUntil(() => hi.Router.GetStatistics().AdvertisementsReceived > hiReceived, TimeSpan.FromSeconds(1))); // lo's last word
+        await Sim.IdleAsync(lo, hi);
+        Assert.Equal(VrrpState.Master, hi.State);
+        var hs = hi.Router.GetStatistics();
+        Assert.True(hi.Announcer.Started > before, $"the master did not announce the VIP again after the partition healed (hi received {hs.AdvertisementsReceived - hiReceived}, rejected {hs.TotalRejected}; lo sent {lo.Router.GetStatistics().AdvertisementsSent - loSent}; started {hi.Announcer.Started} before {before})");
+    }
 }

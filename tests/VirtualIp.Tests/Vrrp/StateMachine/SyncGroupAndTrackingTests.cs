@@ -161,7 +161,9 @@ public sealed class SyncGroupAndTrackingTests
             [VrrpState.Backup, VrrpState.Master, VrrpState.Fault, VrrpState.Backup, VrrpState.Master],
             a.Events.Select(e => e.NewState).ToArray());
         Assert.Equal(VrrpTransitionReason.TrackingRecovered, a.Events[3].Reason);
-        Assert.Equal(2, a.Announcer.Started);
+        // Two takeovers, plus the re-announcement on b's last advert as it yields (ChaosRegressionTests, seed 7 fault #7)
+        // unless that advert arrives while the takeover's own announcement is still being queued.
+        Assert.InRange(a.Announcer.Started, 2, 3);
         Assert.Equal(1, a.Announcer.Active);
     }
 
