@@ -52,7 +52,7 @@ public sealed class ChaosHarnessTests
         Assert.True(p.ExitCode == 0, $"chaos run exited {p.ExitCode} (1 = invariant violated; logs and pcap in {outDir})\n{output}");
         Assert.Contains("8 faults in", output, StringComparison.Ordinal);
         Assert.Contains("0 violation(s)", output, StringComparison.Ordinal);
-        Assert.DoesNotContain(Shell("ip", "netns", "list"), $"vip-{labId}-", StringComparison.Ordinal);
+        Assert.DoesNotContain($"vip-{labId}-", Shell("ip", "netns", "list"), StringComparison.Ordinal); // no namespace leaked
         Directory.Delete(outDir, recursive: true);
     }
 
