@@ -8,8 +8,13 @@
 #   scale   100 routers (VRIDs 1..50 x IPv4/IPv6, one VIP each) at 100 ms adverts on one interface, two nodes of the
 #           same implementation (master priority 150, backup 100): CPU (utime+stime from /proc/PID/stat over N s)
 #           and memory of each node.
+#   takeover  what the image page-out costs when it matters: two nodes (separate copies of the binary, as on two
+#           machines), master 150 / backup 100, 100 ms adverts; after a steady N s (the backup's image paged out when
+#           the page-out is on) the master is SIGKILLed; takeover = its last advert -> the backup's first advert,
+#           and the backup's first gratuitous ARP (tcpdump on the bridge). Ours with the page-out off and on
+#           (alternating), and keepalived.
 #
-#   eng/measure-footprint.sh [--bin PATH] [--only one|scale] [--steady 10] [--cpu-seconds 60] [--runs 1]
+#   eng/measure-footprint.sh [--bin PATH] [--only one|scale|takeover] [--steady 10] [--cpu-seconds 60] [--runs 1]
 #                            [--env NAME=VALUE ...] [--skip-keepalived]
 #   --bin    the AOT host (default artifacts/aot/failover/VirtualIp.Failover; build it with
 #            dotnet publish samples/VirtualIp.Failover -c Release -r linux-x64 -o artifacts/aot/failover)
@@ -178,8 +183,56 @@ scale() { # $1 = ours|keepalived, $2 = run
   wait 2>/dev/null || true
 }
 
+# ---------- takeover after the page-out ----------
+takeover() { # $1 = ours-paged|ours-resident|keepalived, $2 = run
+  local impl=$1 run=$2 node ns prio dir i
+  declare -A pid pids
+  dir="$tmp/takeover-$impl-$run"; mkdir -p "$dir"
+  ip netns exec "$sw" tcpdump -i br0 -nn -U --immediate-mode -w "$dir/cap.pcap" 'ip proto 112 or arp' >/dev/null 2>&1 &
+  local tcpd=$!; sleep 1
+  for node in master backup; do
+    if [ $node = master ]; then ns=$n1 prio=150; else ns=$n2 prio=100; fi
+    mkdir -p "$dir/$node"
+    if [ "$impl" = keepalived ]; then
+      printf 'global_defs {\n  vrrp_version 3\n}\nvrrp_instance VI_51 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority %d\n  advert_int 0.1\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n}\n' "$prio" >"$dir/$node/ka.conf"
+      pid[$node]=$(start_ka "$ns" "$dir/$node"); pids[$node]=$(ka_pids "$dir/$node")
+    else
+      cp "$bin" "$dir/$node/VirtualIp.Failover" # one copy per node: two machines share no page
+      local paged=false; [ "$impl" = ours-paged ] && paged=true
+      pid[$node]=$( (cd "$dir/$node" && exec ip netns exec "$ns" env Failover__PageOutImage=$paged "$dir/$node/VirtualIp.Failover" \
+        --interface eth0 --vrid 51 --priority $prio --vip 192.0.2.100/24 --advert-interval 100ms) >"$dir/$node/out.log" 2>&1 & echo $!)
+      pids[$node]=${pid[$node]}
+    fi
+    sleep 1
+  done
+  sleep "$steady"
+  local rss pss
+  rss=$(sum rss_kb ${pids[backup]}); pss=$(sum pss_kb ${pids[backup]})
+  kill -9 ${pids[master]} 2>/dev/null || true
+  sleep 2
+  stop "${pid[backup]}"; [ "$impl" = keepalived ] && stop "${pid[master]}"
+  wait "${pid[master]}" "${pid[backup]}" 2>/dev/null || true
+  sleep 0.3; kill "$tcpd" 2>/dev/null || true; wait "$tcpd" 2>/dev/null || true
+  # last advert of 192.0.2.11, then the first advert and the first ARP of 192.0.2.12 / 02:00:00:00:00:02 after it
+  tcpdump -r "$dir/cap.pcap" -tt -nn -e 2>/dev/null | awk '
+    / 192\.0\.2\.11 > 224\.0\.0\.18/ { last = $1 }
+    / 192\.0\.2\.12 > 224\.0\.0\.18/ && last && !adv { adv = $1 }
+    /02:00:00:00:00:02 > ff:ff:ff:ff:ff:ff/ && / ARP/ && last && !arp { arp = $1 }
+    END { printf "%.1f %.1f\n", adv ? (adv - last) * 1000 : -1, arp ? (arp - last) * 1000 : -1 }' > "$dir/result"
+  read -r adv arp < "$dir/result"
+  printf '| %s | %s | %s | %s | %s |\n' "$impl" "$adv" "$arp" "$(kb "$rss")" "$(kb "$pss")"
+}
+
 impls="ours keepalived"; [ "$skip_ka" = 1 ] && impls=ours
 echo "# measure-footprint $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), bin $bin ${ours_env[*]-}"
+if [ "$only" = takeover ]; then
+  echo "## takeover after a steady ${steady} s: master SIGKILLed -> backup's first advert / first gratuitous ARP (ms); backup's memory before"
+  echo "| implementation | last advert -> first advert ms | last advert -> first ARP ms | backup VmRSS MB | backup Pss MB |"
+  echo "|---|---:|---:|---:|---:|"
+  ti="ours-resident ours-paged keepalived"; [ "$skip_ka" = 1 ] && ti="ours-resident ours-paged"
+  for r in $(seq 1 "$runs"); do for i in $ti; do takeover "$i" "$r"; done; done
+  exit 0
+fi
 if [ "$only" != scale ]; then
   echo "## one router, one VIP (steady ${steady} s)"
   echo "| implementation | processes | VmRSS MB | Pss MB | threads | start -> first advert ms |"

@@ -40,7 +40,7 @@ public static class LinuxServiceCollectionExtensions
         {
             builder.Services.AddSingleton(sp => new ProcessTuningService(sp.GetRequiredService<IOptions<LinuxProcessOptions>>(),
                 sp.GetService<ILogger<ProcessTuningService>>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<ProcessTuningService>.Instance,
-                sp.GetService<TimeProvider>() ?? TimeProvider.System));
+                sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<VirtualIp.Events.IVirtualIpEvents>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ProcessTuningService>());
         }
         return builder;

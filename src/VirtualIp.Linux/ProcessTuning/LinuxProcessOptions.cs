@@ -30,10 +30,18 @@ public sealed class LinuxProcessOptions
     public bool TrimMemoryAfterStart { get; set; } = true;
 
     /// <summary>
-    /// Once the host has started (after the trim): <c>madvise(MADV_PAGEOUT)</c> over the executable's own image, so the
-    /// code and data only start-up touched leave the resident set (Native AOT puts the whole program in one file).
-    /// The price: code first needed later (a takeover, a reload) is read back on first use, which can delay that
-    /// first use by a disk read; <see cref="LockMemory"/> keeps everything resident instead. Default false.
+    /// <c>madvise(MADV_PAGEOUT)</c> over the executable's own image once the process has been quiet for
+    /// <see cref="PageOutQuietPeriod"/>: after the start, and again after every state change of a router (a takeover
+    /// or a release runs code the steady state does not), so the code and data only start-up and transitions touched
+    /// leave the resident set (Native AOT puts the whole program in one file). The price: code first needed later (the
+    /// next takeover) is read back on first use, from the page cache or the disk; <see cref="LockMemory"/> keeps
+    /// everything resident instead (and turns this off). Default false; the Failover sample turns it on.
     /// </summary>
     public bool PageOutImageAfterStart { get; set; }
+
+    /// <summary>
+    /// How long the process must be free of state changes before <see cref="PageOutImageAfterStart"/> pages the image
+    /// out (0.1 s .. 1 h). Default 5 s: longer than a takeover's binds and announcements.
+    /// </summary>
+    public TimeSpan PageOutQuietPeriod { get; set; } = TimeSpan.FromSeconds(5);
 }

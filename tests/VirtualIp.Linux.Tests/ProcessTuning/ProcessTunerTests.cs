@@ -99,6 +99,28 @@ public sealed class ProcessTunerTests
         }
     }
 
+    [Theory]
+    [InlineData(50, false)]
+    [InlineData(100, true)]
+    [InlineData(3_600_000, true)]
+    [InlineData(3_600_001, false)]
+    public void Options_validate_the_page_out_quiet_period(int milliseconds, bool valid)
+    {
+        var services = new ServiceCollection();
+        var quiet = TimeSpan.FromMilliseconds(milliseconds);
+        services.AddVirtualIp(_ => { }).UseLinuxProcess(o => o.PageOutQuietPeriod = quiet);
+        using var sp = services.BuildServiceProvider();
+        if (valid)
+        {
+            Assert.Equal(quiet, sp.GetRequiredService<IOptions<LinuxProcessOptions>>().Value.PageOutQuietPeriod);
+        }
+        else
+        {
+            var ex = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<IOptions<LinuxProcessOptions>>().Value);
+            Assert.Contains("PageOutQuietPeriod", ex.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void TrimMemory_runs_where_glibc_or_musl_is()
     {
