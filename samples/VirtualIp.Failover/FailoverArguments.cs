@@ -39,8 +39,8 @@ internal static class FailoverArguments
         equivalent configuration and lists what it cannot map (docs/keepalived-migration.md).
         --realtime-priority: SCHED_RR for every thread (keepalived's vrrp_rt_priority; needs CAP_SYS_NICE), for short
         advert intervals on a busy machine; --lock-memory: mlockall (vrrp_no_swap; needs CAP_IPC_LOCK);
-        --page-out-image: after start, drop the program's pages only start-up used (smallest resident size; code
-        first needed later is read back then).
+        the program's pages only start-up or a state change used are dropped once it has been quiet for 5 s
+        (smallest resident size; on by default, Failover:PageOutImage=false keeps them; --page-out-image is accepted).
         Needs CAP_NET_ADMIN and CAP_NET_RAW (run as root or grant them, see systemd/virtualip-failover.service).
         """;
 

@@ -24,7 +24,7 @@ internal static class ProcessSettings
         realtimePriority = 0;
         lockMemory = false;
         trimMemory = true;
-        pageOutImage = false;
+        pageOutImage = true; // the daemon's default: smallest resident size (docs/benchmarks.md, Footprint); LockMemory turns it off
         if (configuration[RealtimePriorityKey] is { } p
             && !(int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out realtimePriority) && realtimePriority <= LinuxProcessOptions.MaxRealtimePriority))
         {
