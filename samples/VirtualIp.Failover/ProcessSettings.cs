@@ -34,6 +34,11 @@ internal static class ProcessSettings
 
         ok &= TryBool(configuration, LockMemoryKey, error, ref lockMemory);
         ok &= TryBool(configuration, TrimMemoryKey, error, ref trimMemory);
+        if (realtimePriority > 0)
+        {
+            pageOutImage = false; // real-time timing asked for: no page is read back from disk in the middle of a takeover (unless set explicitly)
+        }
+
         ok &= TryBool(configuration, PageOutImageKey, error, ref pageOutImage);
         return ok;
     }
