@@ -20,7 +20,7 @@ internal sealed class TcpForwarder : IForwarder
     private readonly TcpBackendConnector _connector;
     private readonly TcpAcceptLoops _acceptLoops;
     private readonly Func<bool> _abortAtOnce;
-    private Socket? _listener;
+    private Socket[] _listeners = [];
     private Task _loops = Task.CompletedTask;
     private int _active;
     private TaskCompletionSource? _idle;
@@ -39,7 +39,10 @@ internal sealed class TcpForwarder : IForwarder
         _abortAtOnce = () => _stopping.IsCancellationRequested && (_noDrain || _core.Options.DrainTimeout <= TimeSpan.Zero);
     }
 
-    public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("The forwarder is not started."));
+    public IPEndPoint LocalEndPoint => (IPEndPoint)((_listeners.Length > 0 ? _listeners[0].LocalEndPoint : null) ?? throw new InvalidOperationException("The forwarder is not started."));
+
+    /// <summary>The listening sockets (several on Linux, SO_REUSEPORT; one elsewhere).</summary>
+    internal IReadOnlyList<Socket> Listeners => _listeners;
 
     public int ActiveConnections => Volatile.Read(ref _active);
 
@@ -68,6 +71,42 @@ internal sealed class TcpForwarder : IForwarder
     public void Start()
     {
         var ep = _core.Listen;
+        int loops = Math.Clamp(Environment.ProcessorCount, 2, 8);
+
+        // Linux: one SO_REUSEPORT listener per accept loop, so accepts complete on several socket engine threads
+        // (a single listener belongs to one). The kernel would let any SO_REUSEPORT socket of this user join the
+        // group, so a fixed port is first bound once without it: a port already in use fails as it always did.
+        bool reusePort = OperatingSystem.IsLinux();
+        if (reusePort && ep.Port != 0)
+        {
+            CreateListener(ep, reusePort: false).Dispose();
+        }
+
+        var first = CreateListener(ep, reusePort);
+        var listeners = new List<Socket> { first };
+        if (reusePort)
+        {
+            var bound = new IPEndPoint(ep.Address, ((IPEndPoint)first.LocalEndPoint!).Port);
+            for (int i = 1; i < loops; i++)
+            {
+                try
+                {
+                    listeners.Add(CreateListener(bound, reusePort: true));
+                }
+                catch (SocketException)
+                {
+                    break; // serve with the listeners there are
+                }
+            }
+        }
+
+        _listeners = [.. listeners];
+        ForwarderLog.Listening(_core.Logger, _core.Options.Name, ForwarderProtocol.Tcp, first.LocalEndPoint!, _core.Scheduler.Backends.Count, _core.Scheduler.Name);
+        _loops = _acceptLoops.StartAsync(_listeners, loopsPerListener: _listeners.Length == 1 ? loops : 1);
+    }
+
+    private Socket CreateListener(IPEndPoint ep, bool reusePort)
+    {
         var s = new Socket(ep.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -77,19 +116,21 @@ internal sealed class TcpForwarder : IForwarder
             }
 
             s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (reusePort)
+            {
+                ListenerSockets.SetReusePort(s);
+            }
+
             ListenerSockets.Prepare(s, ep, _core.Options);
             s.Bind(ep);
             s.Listen(_core.Options.Backlog);
+            return s;
         }
         catch
         {
             s.Dispose();
             throw;
         }
-
-        _listener = s;
-        ForwarderLog.Listening(_core.Logger, _core.Options.Name, ForwarderProtocol.Tcp, s.LocalEndPoint!, _core.Scheduler.Backends.Count, _core.Scheduler.Name);
-        _loops = _acceptLoops.StartAsync(s, Math.Clamp(Environment.ProcessorCount, 2, 8));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -100,7 +141,10 @@ internal sealed class TcpForwarder : IForwarder
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener?.Dispose();
+        foreach (var l in _listeners)
+        {
+            l.Dispose();
+        }
         await _loops.ConfigureAwait(false);
 
         // Clients that never sent a byte have not been served yet: close them now rather than drain them.
