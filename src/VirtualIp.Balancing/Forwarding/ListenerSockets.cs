@@ -19,6 +19,7 @@ internal static class ListenerSockets
     // Linux <asm-generic/socket.h>: SOL_SOCKET 1, SO_REUSEPORT 15.
     private const int SolSocket = 1;
     private const int SoReusePort = 15;
+    private const int SoReuseAddr = 2;
 
     /// <summary>Applies the listener options of <paramref name="options"/> to <paramref name="socket"/> (before Bind).</summary>
     /// <exception cref="PlatformNotSupportedException">FreeBind is set on an OS other than Linux.</exception>
@@ -77,5 +78,12 @@ internal static class ListenerSockets
     {
         Span<byte> one = [1, 0, 0, 0];
         socket.SetRawSocketOption(SolSocket, SoReusePort, one);
+    }
+
+    /// <summary>Sets SO_REUSEADDR alone (.NET's <see cref="SocketOptionName.ReuseAddress"/> adds SO_REUSEPORT on Linux).</summary>
+    internal static void SetReuseAddressOnly(Socket socket)
+    {
+        Span<byte> one = [1, 0, 0, 0];
+        socket.SetRawSocketOption(SolSocket, SoReuseAddr, one);
     }
 }

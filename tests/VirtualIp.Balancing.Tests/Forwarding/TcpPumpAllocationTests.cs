@@ -101,7 +101,7 @@ public sealed class TcpPumpAllocationTests
         long direct = await ConnectionsAsync(echo.EndPoint, Count, viaForwarder: false);
         long forwarded = await ConnectionsAsync(f.LocalEndPoint, Count, viaForwarder: true);
         long perConnection = (forwarded - direct) / Count;
-        TestContext.Current.SendDiagnosticMessage($"forwarder: {perConnection} bytes allocated per accepted connection (direct {direct / Count} B, via the forwarder {forwarded / Count} B)");
+        TestContext.Current.TestOutputHelper?.WriteLine($"forwarder: {perConnection} bytes allocated per accepted connection (direct {direct / Count} B, via the forwarder {forwarded / Count} B)");
         Assert.True(perConnection < 4_096, $"{perConnection} bytes allocated per accepted connection by the forwarder");
     }
 }

@@ -54,6 +54,9 @@ internal sealed class TcpConnection
     /// <summary>The slot in <see cref="TcpConnectionTable"/>, -1 when not in it.</summary>
     public int Slot { get; set; } = -1;
 
+    /// <summary>The backend socket, once connected.</summary>
+    public Socket? Server => Volatile.Read(ref _server);
+
     /// <summary>The backend, once connected.</summary>
     public Backend? Backend { get; private set; }
 

@@ -12,6 +12,8 @@ namespace VirtualIp.Balancing.Forwarding;
 /// </summary>
 internal sealed class TcpForwarder : IForwarder
 {
+    /// <summary>Linux copies TCP_NODELAY from the listener to the sockets it accepts.</summary>
+    private static readonly bool s_acceptedInheritNoDelay = OperatingSystem.IsLinux();
     private readonly ForwarderCore _core;
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
@@ -75,11 +77,12 @@ internal sealed class TcpForwarder : IForwarder
 
         // Linux: one SO_REUSEPORT listener per accept loop, so accepts complete on several socket engine threads
         // (a single listener belongs to one). The kernel would let any SO_REUSEPORT socket of this user join the
-        // group, so a fixed port is first bound once without it: a port already in use fails as it always did.
+        // group, so a fixed port is first bound and listened on once without it (Linux checks listeners' conflicts at
+        // listen, not bind): a port already in use fails as it always did.
         bool reusePort = OperatingSystem.IsLinux();
         if (reusePort && ep.Port != 0)
         {
-            CreateListener(ep, reusePort: false).Dispose();
+            CreateListener(ep, reusePort: false, backlog: 1).Dispose();
         }
 
         var first = CreateListener(ep, reusePort);
@@ -105,7 +108,7 @@ internal sealed class TcpForwarder : IForwarder
         _loops = _acceptLoops.StartAsync(_listeners, loopsPerListener: _listeners.Length == 1 ? loops : 1);
     }
 
-    private Socket CreateListener(IPEndPoint ep, bool reusePort)
+    private Socket CreateListener(IPEndPoint ep, bool reusePort, int? backlog = null)
     {
         var s = new Socket(ep.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -115,15 +118,28 @@ internal sealed class TcpForwarder : IForwarder
                 s.DualMode = true;
             }
 
-            s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            if (reusePort)
+            if (reusePort || !OperatingSystem.IsLinux())
             {
-                ListenerSockets.SetReusePort(s);
+                // .NET's ReuseAddress sets SO_REUSEADDR and, on Linux, SO_REUSEPORT too.
+                s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                if (reusePort)
+                {
+                    ListenerSockets.SetReusePort(s);
+                }
+            }
+            else
+            {
+                ListenerSockets.SetReuseAddressOnly(s); // the exclusivity probe: SO_REUSEADDR (TIME_WAIT) without SO_REUSEPORT
+            }
+
+            if (s_acceptedInheritNoDelay)
+            {
+                s.NoDelay = true; // inherited by every accepted socket: no setsockopt per connection
             }
 
             ListenerSockets.Prepare(s, ep, _core.Options);
             s.Bind(ep);
-            s.Listen(_core.Options.Backlog);
+            s.Listen(backlog ?? _core.Options.Backlog);
             return s;
         }
         catch
@@ -287,7 +303,11 @@ internal sealed class TcpForwarder : IForwarder
                 return;
             }
 
-            client.NoDelay = true;
+            if (!s_acceptedInheritNoDelay)
+            {
+                client.NoDelay = true;
+            }
+
             if (await conn.RunAsync(_connector, _abortAtOnce).ConfigureAwait(false) is TcpRefusal refused)
             {
                 if (refused == TcpRefusal.NoBackend)
