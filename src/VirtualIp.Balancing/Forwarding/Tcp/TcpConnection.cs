@@ -223,9 +223,9 @@ internal sealed class TcpConnection
                     }
 
                     n = await from.ReceiveAsync(buffer.AsMemory(0, _bufferSize), SocketFlags.None).ConfigureAwait(false);
-                    Touch();
                     if (n == 0)
                     {
+                        Touch();
                         // Half-close: the peer finished sending; tell the other side, keep the reverse direction open.
                         // When the reverse direction has already ended, both sockets are closed next and the close
                         // sends the FIN: one shutdown(2) fewer per connection.
@@ -243,6 +243,8 @@ internal sealed class TcpConnection
                     return; // unreachable: bytes were read, so there is a buffer
                 }
 
+                // One activity stamp per forwarded read, once it is sent (a receive completes and is sent within
+                // microseconds, so stamping both was one clock read more per message for the same timeouts).
                 await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None).ConfigureAwait(false);
                 Touch();
                 if (upstream)
