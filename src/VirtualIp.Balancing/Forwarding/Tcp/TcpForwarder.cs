@@ -12,8 +12,6 @@ namespace VirtualIp.Balancing.Forwarding;
 /// </summary>
 internal sealed class TcpForwarder : IForwarder
 {
-    /// <summary>Linux copies TCP_NODELAY from the listener to the sockets it accepts.</summary>
-    private static readonly bool s_acceptedInheritNoDelay = OperatingSystem.IsLinux();
     private readonly ForwarderCore _core;
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
@@ -72,81 +70,10 @@ internal sealed class TcpForwarder : IForwarder
 
     public void Start()
     {
-        var ep = _core.Listen;
         int loops = Math.Clamp(Environment.ProcessorCount, 2, 8);
-
-        // Linux: one SO_REUSEPORT listener per accept loop, so accepts complete on several socket engine threads
-        // (a single listener belongs to one). The kernel would let any SO_REUSEPORT socket of this user join the
-        // group, so a fixed port is first bound and listened on once without it (Linux checks listeners' conflicts at
-        // listen, not bind): a port already in use fails as it always did.
-        bool reusePort = OperatingSystem.IsLinux();
-        if (reusePort && ep.Port != 0)
-        {
-            CreateListener(ep, reusePort: false, backlog: 1).Dispose();
-        }
-
-        var first = CreateListener(ep, reusePort);
-        var listeners = new List<Socket> { first };
-        if (reusePort)
-        {
-            var bound = new IPEndPoint(ep.Address, ((IPEndPoint)first.LocalEndPoint!).Port);
-            for (int i = 1; i < loops; i++)
-            {
-                try
-                {
-                    listeners.Add(CreateListener(bound, reusePort: true));
-                }
-                catch (SocketException)
-                {
-                    break; // serve with the listeners there are
-                }
-            }
-        }
-
-        _listeners = [.. listeners];
-        ForwarderLog.Listening(_core.Logger, _core.Options.Name, ForwarderProtocol.Tcp, first.LocalEndPoint!, _core.Scheduler.Backends.Count, _core.Scheduler.Name);
+        _listeners = TcpListeners.Open(_core.Listen, _core.Options, loops);
+        ForwarderLog.Listening(_core.Logger, _core.Options.Name, ForwarderProtocol.Tcp, _listeners[0].LocalEndPoint!, _core.Scheduler.Backends.Count, _core.Scheduler.Name);
         _loops = _acceptLoops.StartAsync(_listeners, loopsPerListener: _listeners.Length == 1 ? loops : 1);
-    }
-
-    private Socket CreateListener(IPEndPoint ep, bool reusePort, int? backlog = null)
-    {
-        var s = new Socket(ep.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (ep.AddressFamily == AddressFamily.InterNetworkV6 && ep.Address.Equals(IPAddress.IPv6Any))
-            {
-                s.DualMode = true;
-            }
-
-            if (reusePort || !OperatingSystem.IsLinux())
-            {
-                // .NET's ReuseAddress sets SO_REUSEADDR and, on Linux, SO_REUSEPORT too.
-                s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                if (reusePort)
-                {
-                    ListenerSockets.SetReusePort(s);
-                }
-            }
-            else
-            {
-                ListenerSockets.SetReuseAddressOnly(s); // the exclusivity probe: SO_REUSEADDR (TIME_WAIT) without SO_REUSEPORT
-            }
-
-            if (s_acceptedInheritNoDelay)
-            {
-                s.NoDelay = true; // inherited by every accepted socket: no setsockopt per connection
-            }
-
-            ListenerSockets.Prepare(s, ep, _core.Options);
-            s.Bind(ep);
-            s.Listen(backlog ?? _core.Options.Backlog);
-            return s;
-        }
-        catch
-        {
-            s.Dispose();
-            throw;
-        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -303,7 +230,7 @@ internal sealed class TcpForwarder : IForwarder
                 return;
             }
 
-            if (!s_acceptedInheritNoDelay)
+            if (!TcpListeners.AcceptedInheritNoDelay)
             {
                 client.NoDelay = true;
             }
