@@ -16,6 +16,11 @@ internal static class ListenerSockets
     private const int SolIpv6 = 41;
     private const int Ipv6FreeBind = 78;
 
+    // Linux <asm-generic/socket.h>: SOL_SOCKET 1, SO_REUSEPORT 15.
+    private const int SolSocket = 1;
+    private const int SoReusePort = 15;
+    private const int SoReuseAddr = 2;
+
     /// <summary>Applies the listener options of <paramref name="options"/> to <paramref name="socket"/> (before Bind).</summary>
     /// <exception cref="PlatformNotSupportedException">FreeBind is set on an OS other than Linux.</exception>
     /// <exception cref="SocketException">The kernel refused the option (the message names it, with errno).</exception>
@@ -62,5 +67,23 @@ internal static class ListenerSockets
             ? socket.GetRawSocketOption(SolIpv6, Ipv6FreeBind, value)
             : socket.GetRawSocketOption(SolIp, IpFreeBind, value);
         return n > 0 && value[0] != 0;
+    }
+
+    /// <summary>
+    /// Sets SO_REUSEPORT (Linux, before Bind): several listeners on one address and port, the kernel spreading new
+    /// connections between them by their addresses' hash — one accept loop per listener, each on its own socket
+    /// engine thread, instead of every accept completing on the one thread that owns a single listener.
+    /// </summary>
+    internal static void SetReusePort(Socket socket)
+    {
+        Span<byte> one = [1, 0, 0, 0];
+        socket.SetRawSocketOption(SolSocket, SoReusePort, one);
+    }
+
+    /// <summary>Sets SO_REUSEADDR alone (.NET's <see cref="SocketOptionName.ReuseAddress"/> adds SO_REUSEPORT on Linux).</summary>
+    internal static void SetReuseAddressOnly(Socket socket)
+    {
+        Span<byte> one = [1, 0, 0, 0];
+        socket.SetRawSocketOption(SolSocket, SoReuseAddr, one);
     }
 }

@@ -3,7 +3,8 @@ using System.Net.Sockets;
 namespace VirtualIp.Balancing.Forwarding;
 
 /// <summary>
-/// Several accept loops on one listener (so per-connection setup on one loop never holds back the next accept), each
+/// Several accept loops (one per SO_REUSEPORT listener on Linux, several on the one listener elsewhere, so
+/// per-connection setup on one loop never holds back the next accept), each
 /// supervised: an unexpected failure is logged, counted (<c>virtualip.forwarder.loop_restarts</c>, <c>loop</c> = <c>accept</c>) and the loop
 /// restarts after a back-off (10 ms doubling to 1 s, through <see cref="TimeProvider"/>). A loop only ends when the
 /// forwarder stops. Transient accept errors (client gone before accept, out of descriptors) never end a loop.
@@ -34,8 +35,9 @@ internal sealed class TcpAcceptLoops
     /// <summary>Test hook: runs on every accepted socket inside the loop (throw to inject a loop failure).</summary>
     internal Action<Socket>? AfterAccept { get; set; }
 
-    public Task StartAsync(Socket listener, int count) =>
-        Task.WhenAll(Enumerable.Range(0, count).Select(i => SuperviseAsync(listener, i)));
+    /// <summary>Starts <paramref name="loopsPerListener"/> supervised loops on each listener.</summary>
+    public Task StartAsync(IReadOnlyList<Socket> listeners, int loopsPerListener) =>
+        Task.WhenAll(Enumerable.Range(0, listeners.Count * loopsPerListener).Select(i => SuperviseAsync(listeners[i / loopsPerListener], i)));
 
     private async Task SuperviseAsync(Socket listener, int index)
     {

@@ -20,7 +20,7 @@ internal sealed class TcpForwarder : IForwarder
     private readonly TcpBackendConnector _connector;
     private readonly TcpAcceptLoops _acceptLoops;
     private readonly Func<bool> _abortAtOnce;
-    private Socket? _listener;
+    private Socket[] _listeners = [];
     private Task _loops = Task.CompletedTask;
     private int _active;
     private TaskCompletionSource? _idle;
@@ -39,7 +39,10 @@ internal sealed class TcpForwarder : IForwarder
         _abortAtOnce = () => _stopping.IsCancellationRequested && (_noDrain || _core.Options.DrainTimeout <= TimeSpan.Zero);
     }
 
-    public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("The forwarder is not started."));
+    public IPEndPoint LocalEndPoint => (IPEndPoint)((_listeners.Length > 0 ? _listeners[0].LocalEndPoint : null) ?? throw new InvalidOperationException("The forwarder is not started."));
+
+    /// <summary>The listening sockets (several on Linux, SO_REUSEPORT; one elsewhere).</summary>
+    internal IReadOnlyList<Socket> Listeners => _listeners;
 
     public int ActiveConnections => Volatile.Read(ref _active);
 
@@ -67,29 +70,10 @@ internal sealed class TcpForwarder : IForwarder
 
     public void Start()
     {
-        var ep = _core.Listen;
-        var s = new Socket(ep.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (ep.AddressFamily == AddressFamily.InterNetworkV6 && ep.Address.Equals(IPAddress.IPv6Any))
-            {
-                s.DualMode = true;
-            }
-
-            s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            ListenerSockets.Prepare(s, ep, _core.Options);
-            s.Bind(ep);
-            s.Listen(_core.Options.Backlog);
-        }
-        catch
-        {
-            s.Dispose();
-            throw;
-        }
-
-        _listener = s;
-        ForwarderLog.Listening(_core.Logger, _core.Options.Name, ForwarderProtocol.Tcp, s.LocalEndPoint!, _core.Scheduler.Backends.Count, _core.Scheduler.Name);
-        _loops = _acceptLoops.StartAsync(s, Math.Clamp(Environment.ProcessorCount, 2, 8));
+        int loops = Math.Clamp(Environment.ProcessorCount, 2, 8);
+        _listeners = TcpListeners.Open(_core.Listen, _core.Options, loops);
+        ForwarderLog.Listening(_core.Logger, _core.Options.Name, ForwarderProtocol.Tcp, _listeners[0].LocalEndPoint!, _core.Scheduler.Backends.Count, _core.Scheduler.Name);
+        _loops = _acceptLoops.StartAsync(_listeners, loopsPerListener: _listeners.Length == 1 ? loops : 1);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -100,7 +84,10 @@ internal sealed class TcpForwarder : IForwarder
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener?.Dispose();
+        foreach (var l in _listeners)
+        {
+            l.Dispose();
+        }
         await _loops.ConfigureAwait(false);
 
         // Clients that never sent a byte have not been served yet: close them now rather than drain them.
@@ -243,7 +230,11 @@ internal sealed class TcpForwarder : IForwarder
                 return;
             }
 
-            client.NoDelay = true;
+            if (!TcpListeners.AcceptedInheritNoDelay)
+            {
+                client.NoDelay = true;
+            }
+
             if (await conn.RunAsync(_connector, _abortAtOnce).ConfigureAwait(false) is TcpRefusal refused)
             {
                 if (refused == TcpRefusal.NoBackend)
