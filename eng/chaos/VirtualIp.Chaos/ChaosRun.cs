@@ -23,6 +23,9 @@ internal sealed record FaultResult(Fault Fault, string Label, double OutageV4, d
     public double AfterHealV6 { get; init; }
 
     public List<string> Voids { get; } = [];
+
+    /// <summary>When the fault was injected (UTC), to find it in the members' logs and the pcap.</summary>
+    public DateTime At { get; init; }
 }
 
 /// <summary>A broken invariant: the fault (0 = none), what broke, and whose behaviour broke it (ours, keepalived,
@@ -93,7 +96,7 @@ internal sealed class ChaosRun(ChaosConfig config, string outDir, string work, C
                 string label = f.Kind is "kill" or "freeze" or "link" or "partition" or "advert-loss" or "addr-del"
                     ? f.Kind + (f.Kind == "addr-del" ? "" : f.Node == holder ? "/master" : "/backup")
                     : f.Kind;
-                current = new FaultResult(f, label, 0, 0, 0, 0, null, []);
+                current = new FaultResult(f, label, 0, 0, 0, 0, null, []) { At = DateTime.UtcNow };
                 long t0 = Stopwatch.GetTimestamp();
                 injector.Inject(f, ct);
                 long heal = injector.HealTicks;

@@ -9,10 +9,10 @@ internal static class Report
     public static void Write(string outDir, ChaosConfig c, List<Fault> plan, ChaosRun run, TimeSpan elapsed)
     {
         var inv = CultureInfo.InvariantCulture;
-        var tsv = new StringBuilder("index\tkind\tlabel\tnode\tduration_ms\toutage_v4_ms\toutage_v6_ms\tfailover_v4_ms\tfailover_v6_ms\tafter_heal_v4_ms\tafter_heal_v6_ms\ttwo_holders_ms\tlate_ms\tbound_ms\tviolations\tvoid\n");
+        var tsv = new StringBuilder("index\tkind\tlabel\tnode\tduration_ms\toutage_v4_ms\toutage_v6_ms\tfailover_v4_ms\tfailover_v6_ms\tafter_heal_v4_ms\tafter_heal_v6_ms\ttwo_holders_ms\tlate_ms\tbound_ms\tviolations\tvoid\tat_utc\n");
         foreach (var r in run.Results)
         {
-            tsv.Append(inv, $"{r.Fault.Index}\t{r.Fault.Kind}\t{r.Label}\t{r.Fault.Node}\t{r.Fault.Duration.TotalMilliseconds:0}\t{r.OutageV4:0.0}\t{r.OutageV6:0.0}\t{Ms(r.FailoverV4)}\t{Ms(r.FailoverV6)}\t{r.AfterHealV4:0.0}\t{r.AfterHealV6:0.0}\t{r.DualMs:0}\t{r.LateMs:0}\t{r.BoundMs?.ToString("0", inv) ?? "-"}\t{string.Join(" | ", r.Violations)}\t{string.Join(" | ", r.Voids)}\n");
+            tsv.Append(inv, $"{r.Fault.Index}\t{r.Fault.Kind}\t{r.Label}\t{r.Fault.Node}\t{r.Fault.Duration.TotalMilliseconds:0}\t{r.OutageV4:0.0}\t{r.OutageV6:0.0}\t{Ms(r.FailoverV4)}\t{Ms(r.FailoverV6)}\t{r.AfterHealV4:0.0}\t{r.AfterHealV6:0.0}\t{r.DualMs:0}\t{r.LateMs:0}\t{r.BoundMs?.ToString("0", inv) ?? "-"}\t{string.Join(" | ", r.Violations)}\t{string.Join(" | ", r.Voids)}\t{r.At:HH:mm:ss.fff}\n");
         }
 
         File.WriteAllText(Path.Combine(outDir, "faults.tsv"), tsv.ToString());
