@@ -1,8 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace VirtualIp.Chaos;
+namespace VirtualIp.Lab;
 
-/// <summary>The few libc calls the harness needs (signals, setns, a netlink socket for the address sampler).</summary>
+/// <summary>
+/// The few libc calls the namespace labs need (signals, setns, a netlink socket for the chaos address sampler), declared
+/// once for eng/chaos/VirtualIp.Chaos and benchmarks/VirtualIp.FailoverBench (linked source).
+/// </summary>
 internal static partial class Native
 {
     public const int SIGKILL = 9;

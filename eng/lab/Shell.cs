@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace VirtualIp.Chaos;
+namespace VirtualIp.Lab;
 
-/// <summary>Runs short commands (ip, nft, sysctl) and waits for them (copied from benchmarks/VirtualIp.FailoverBench).</summary>
+/// <summary>Runs short commands (ip, nft, sysctl) and waits for them. Shared by the namespace labs (linked source).</summary>
 internal static class Shell
 {
     public static (int Code, string Output) Run(params string[] args)
