@@ -264,11 +264,16 @@ internal sealed class Prober : IDisposable
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
-    /// <summary>The node that sent the last reply at or before <paramref name="toTicks"/> within <paramref name="window"/>, or 0.</summary>
+    /// <summary>
+    /// The node that sent the last reply at or before <paramref name="toTicks"/> within <paramref name="window"/>, or 0
+    /// (<see cref="Window"/> also returns the last reply before the window, which does not count here: before
+    /// 2026-12-06 a client that got no answer at all passed if its last answer, however old, came from the holder).
+    /// </summary>
     public int LastResponder(long toTicks, TimeSpan window)
     {
-        var w = Window(toTicks - (long)(window.TotalSeconds * Stopwatch.Frequency), toTicks);
-        return w.Length == 0 ? 0 : w[^1].Node;
+        long from = toTicks - (long)(window.TotalSeconds * Stopwatch.Frequency);
+        var w = Window(from, toTicks);
+        return w.Length == 0 || w[^1].Ticks < from ? 0 : w[^1].Node;
     }
 
     public void Dispose()
