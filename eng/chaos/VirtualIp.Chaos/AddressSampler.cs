@@ -5,8 +5,11 @@ using System.Runtime.InteropServices;
 
 namespace VirtualIp.Chaos;
 
-/// <summary>Which nodes held each VIP from <see cref="Ticks"/> on (bit i-1 = node i).</summary>
-internal readonly record struct HolderSample(long Ticks, int V4, int V6);
+/// <summary>
+/// Which nodes held each VIP from <see cref="Ticks"/> on (bit i-1 = node i). <see cref="Previous"/> is the sweep
+/// before, which still saw the old sets: the change happened in (Previous, Ticks]; a stalled sampler widens that.
+/// </summary>
+internal readonly record struct HolderSample(long Ticks, int V4, int V6, long Previous = 0);
 
 /// <summary>
 /// Samples the addresses of every node namespace every <c>period</c> with an rtnetlink RTM_GETADDR dump on a socket
@@ -113,6 +116,7 @@ internal sealed class AddressSampler : IDisposable
             }
 
             long now = Stopwatch.GetTimestamp();
+            long previous = _lastSweep;
             if (_sweeps > 0)
             {
                 _maxSweepGap = Math.Max(_maxSweepGap, now - _lastSweep);
@@ -127,7 +131,7 @@ internal sealed class AddressSampler : IDisposable
             {
                 if (_changes.Count == 0 || _changes[^1].V4 != v4 || _changes[^1].V6 != v6)
                 {
-                    _changes.Add(new HolderSample(now, v4, v6));
+                    _changes.Add(new HolderSample(now, v4, v6, _sweeps > 0 ? previous : now));
                 }
             }
 

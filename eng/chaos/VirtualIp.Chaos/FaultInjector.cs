@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace VirtualIp.Chaos;
@@ -5,10 +6,24 @@ namespace VirtualIp.Chaos;
 /// <summary>Applies one fault to the cluster and heals it (blocking for the fault's duration).</summary>
 internal sealed class FaultInjector(ChaosLab lab, Member[] members, EchoResponder[] responders, AddressSampler sampler, string work)
 {
-    /// <summary>Raised when a clean stop left a VIP behind (restart-all), with the holders found.</summary>
-    public event Action<string>? Violation;
+    /// <summary>Raised when a member broke an invariant during the fault itself (a clean stop left a VIP behind, a
+    /// member did not stop or start), with the nodes at fault.</summary>
+    public event Action<string, int[]>? Violation;
+
+    /// <summary>When the last injected fault healed (restart, SIGCONT, link up, rules removed; Stopwatch ticks).</summary>
+    public long HealTicks { get; private set; }
 
     public void Inject(Fault f, CancellationToken ct)
+    {
+        HealTicks = 0;
+        Apply(f, ct);
+        if (HealTicks == 0)
+        {
+            HealTicks = Stopwatch.GetTimestamp();
+        }
+    }
+
+    private void Apply(Fault f, CancellationToken ct)
     {
         switch (f.Kind)
         {
@@ -19,6 +34,7 @@ internal sealed class FaultInjector(ChaosLab lab, Member[] members, EchoResponde
                     responders[f.Node - 1].Muted = true;
                     Sleep(f.Duration, ct);
                     m.Start();
+                    HealTicks = Stopwatch.GetTimestamp();
                     responders[f.Node - 1].Muted = false;
                     WaitUp([m], ct);
                     break;
@@ -94,7 +110,7 @@ internal sealed class FaultInjector(ChaosLab lab, Member[] members, EchoResponde
                     {
                         if (!m.Stop(TimeSpan.FromSeconds(15)))
                         {
-                            Violation?.Invoke($"n{m.Node} ({m.Kind}) did not exit within 15 s of SIGTERM");
+                            Violation?.Invoke($"n{m.Node} ({m.Kind}) did not exit within 15 s of SIGTERM", [m.Node]);
                             m.Kill();
                         }
                     }
@@ -107,7 +123,7 @@ internal sealed class FaultInjector(ChaosLab lab, Member[] members, EchoResponde
                     var left = sampler.Fresh();
                     if (left.V4 != 0 || left.V6 != 0)
                     {
-                        Violation?.Invoke($"VIP left after a clean stop of every member: IPv4 on {Nodes(left.V4)}, IPv6 on {Nodes(left.V6)}");
+                        Violation?.Invoke($"VIP left after a clean stop of every member: IPv4 on {Nodes(left.V4)}, IPv6 on {Nodes(left.V6)}", Holders(left.V4 | left.V6));
                     }
 
                     Sleep(f.Duration, ct);
@@ -116,6 +132,7 @@ internal sealed class FaultInjector(ChaosLab lab, Member[] members, EchoResponde
                         m.Start();
                     }
 
+                    HealTicks = Stopwatch.GetTimestamp();
                     foreach (var r in responders)
                     {
                         r.Muted = false;
@@ -129,6 +146,9 @@ internal sealed class FaultInjector(ChaosLab lab, Member[] members, EchoResponde
                 throw new ArgumentOutOfRangeException(nameof(f), f.Kind, "unknown fault kind");
         }
     }
+
+    /// <summary>The node numbers in a holder mask.</summary>
+    public static int[] Holders(int mask) => [.. Enumerable.Range(1, 8).Where(i => (mask & (1 << (i - 1))) != 0)];
 
     /// <summary>"n1,n3" for a holder mask, "none" for 0.</summary>
     public static string Nodes(int mask) =>
@@ -154,14 +174,15 @@ internal sealed class FaultInjector(ChaosLab lab, Member[] members, EchoResponde
 
             if (which.FirstOrDefault(m => !m.Running) is { } dead)
             {
-                Violation?.Invoke($"n{dead.Node} ({dead.Kind}) exited during start-up");
+                Violation?.Invoke($"n{dead.Node} ({dead.Kind}) exited during start-up", [dead.Node]);
                 return;
             }
 
             Sleep(TimeSpan.FromMilliseconds(20), ct);
         }
 
-        Violation?.Invoke($"not every member reported a state within 60 s of its start: {string.Join(", ", which.Select(m => $"n{m.Node}={m.StateOf("VI_51")}/{m.StateOf("VI_52")}"))}");
+        Violation?.Invoke($"not every member reported a state within 60 s of its start: {string.Join(", ", which.Select(m => $"n{m.Node}={m.StateOf("VI_51")}/{m.StateOf("VI_52")}"))}",
+            [.. which.Where(m => m.StateOf("VI_51") is null || m.StateOf("VI_52") is null).Select(m => m.Node)]);
     }
 
     private static void Sleep(TimeSpan t, CancellationToken ct)

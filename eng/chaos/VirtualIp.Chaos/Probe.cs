@@ -64,8 +64,15 @@ internal sealed class EchoResponder : IDisposable
     }
 }
 
-/// <summary>A reply the client received: when (Stopwatch ticks) and from which node.</summary>
-internal readonly record struct Reply(long Ticks, int Node);
+/// <summary>A reply the client received: when (Stopwatch ticks), from which node, and when its probe was sent.</summary>
+internal readonly record struct Reply(long Ticks, int Node, long Sent);
+
+/// <summary>
+/// The client-observed failover of a crash fault: <see cref="Ms"/> from the fault to the first reply from another
+/// node (NaN if none came); <see cref="Void"/> says why the figure cannot be judged (the client's own probe sender or
+/// receiver stalled across the moment service came back), or null.
+/// </summary>
+internal readonly record struct Failover(double Ms, int Node, long At, string? Void);
 
 /// <summary>
 /// The client: a sequence-numbered UDP datagram to VIP:port every <c>period</c> from the client namespace, replies
@@ -77,6 +84,7 @@ internal sealed class Prober : IDisposable
     private readonly Thread _sender;
     private readonly Thread _receiver;
     private readonly List<Reply> _replies = new(1 << 18);
+    private readonly List<long> _sends = new(1 << 18);
     private readonly TimeSpan _period;
     private readonly IPEndPoint _target;
     private volatile bool _stop;
@@ -109,7 +117,13 @@ internal sealed class Prober : IDisposable
         while (!_stop)
         {
             BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(4), seq++);
-            BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(8), Stopwatch.GetTimestamp());
+            long sent = Stopwatch.GetTimestamp();
+            BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(8), sent);
+            lock (_sends)
+            {
+                _sends.Add(sent);
+            }
+
             try
             {
                 _socket.SendTo(buffer, _target);
@@ -150,7 +164,7 @@ internal sealed class Prober : IDisposable
                 {
                     lock (_replies)
                     {
-                        _replies.Add(new Reply(now, buffer[16]));
+                        _replies.Add(new Reply(now, buffer[16], BinaryPrimitives.ReadInt64BigEndian(buffer.AsSpan(8))));
                     }
                 }
             }
@@ -174,12 +188,17 @@ internal sealed class Prober : IDisposable
         }
     }
 
-    /// <summary>The longest gap between consecutive replies in the window, in ms (the window's ends count as replies' edges).</summary>
-    public double LongestGapMs(long fromTicks, long toTicks)
+    /// <summary>
+    /// The longest gap between consecutive replies in the window, in ms (the window's ends count as replies' edges;
+    /// with <paramref name="fromLastReply"/> the gap runs from the last reply before the window instead, so a gap that
+    /// spans <paramref name="fromTicks"/> counts whole).
+    /// </summary>
+    public double LongestGapMs(long fromTicks, long toTicks, bool fromLastReply = false)
     {
-        long prev = fromTicks;
+        var window = Window(fromTicks, toTicks);
+        long prev = fromLastReply && window.Length > 0 && window[0].Ticks < fromTicks ? window[0].Ticks : fromTicks;
         long longest = 0;
-        foreach (var r in Window(fromTicks, toTicks))
+        foreach (var r in window)
         {
             if (r.Ticks < fromTicks)
             {
@@ -194,11 +213,67 @@ internal sealed class Prober : IDisposable
         return longest * 1000.0 / Stopwatch.Frequency;
     }
 
-    /// <summary>The node that sent the last reply at or before <paramref name="toTicks"/> within <paramref name="window"/>, or 0.</summary>
+    /// <summary>
+    /// The failover as the client saw it: from <paramref name="fromTicks"/> (the fault) to the first reply received
+    /// from a node other than <paramref name="faulted"/>, at most <paramref name="toTicks"/>. The later hand-back to the
+    /// faulted node when it returns is not part of it. The figure is void, rather than a violation, when it exceeds
+    /// <paramref name="boundMs"/> only because the client itself stalled: its receiver (the answered probe was sent
+    /// within the bound) or its sender (no probe was sent between a point within the bound and the answered one).
+    /// </summary>
+    public Failover FirstReplyFrom(long fromTicks, long toTicks, int faulted, double boundMs)
+    {
+        Reply? first = null;
+        foreach (var r in Window(fromTicks, toTicks))
+        {
+            if (r.Ticks >= fromTicks && r.Node != faulted)
+            {
+                first = r;
+                break;
+            }
+        }
+
+        if (first is not { } f)
+        {
+            return new Failover(double.NaN, 0, 0, null);
+        }
+
+        double ms = Ms(f.Ticks - fromTicks);
+        string? why = null;
+        if (ms > boundMs)
+        {
+            long previousSend;
+            lock (_sends)
+            {
+                int i = _sends.BinarySearch(f.Sent);
+                i = i < 0 ? ~i : i;
+                previousSend = i > 0 ? _sends[i - 1] : fromTicks;
+            }
+
+            if (Ms(f.Sent - fromTicks) <= boundMs)
+            {
+                why = $"client receiver stalled: the answered probe was sent {Ms(f.Sent - fromTicks):0} ms after the fault, received {ms:0} ms after";
+            }
+            else if (Ms(f.Sent - previousSend) > 50 && Ms(previousSend - fromTicks) <= boundMs)
+            {
+                why = $"client sender stalled {Ms(f.Sent - previousSend):0} ms (no probe between {Ms(previousSend - fromTicks):0} and {Ms(f.Sent - fromTicks):0} ms after the fault)";
+            }
+        }
+
+        return new Failover(ms, f.Node, f.Ticks, why);
+    }
+
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    /// <summary>
+    /// The node that sent the last reply at or before <paramref name="toTicks"/> within <paramref name="window"/>, or 0
+    /// (<see cref="Window"/> also returns the last reply before the window, which does not count here: before
+    /// 2026-12-06 a client that got no answer at all passed if its last answer, however old, came from the holder).
+    /// </summary>
     public int LastResponder(long toTicks, TimeSpan window)
     {
-        var w = Window(toTicks - (long)(window.TotalSeconds * Stopwatch.Frequency), toTicks);
-        return w.Length == 0 ? 0 : w[^1].Node;
+        long from = toTicks - (long)(window.TotalSeconds * Stopwatch.Frequency);
+        var w = Window(from, toTicks);
+        return w.Length == 0 || w[^1].Ticks < from ? 0 : w[^1].Node;
     }
 
     public void Dispose()

@@ -9,15 +9,25 @@ namespace VirtualIp.Chaos;
 /// by the members' own state lines (the others Backup), the client's neighbour entry for the VIP points at its MAC,
 /// and the client's probes are answered by it.
 /// </summary>
+/// <summary>A broken invariant and the nodes whose behaviour broke it (the culprits; empty = the harness or nobody).</summary>
+internal sealed record Problem(string Text, int[] Nodes);
+
+/// <summary>The settled invariants (see the type's remarks in the file).</summary>
 internal static partial class SettledCheck
 {
-    public static List<string> Run(ChaosLab lab, Member[] members, AddressSampler sampler, Prober v4, Prober v6)
+    /// <summary>
+    /// Checks the invariants; each problem names the nodes that broke it: a node that holds the VIP, claims Master or is
+    /// not Backup when it should not; the expected holder when it lacks the VIP or mastership; for the client pointing
+    /// at node X, X if X still holds the VIP or claims Master (it announced wrongly), else the expected holder (it did
+    /// not make the client follow).
+    /// </summary>
+    public static List<Problem> Run(ChaosLab lab, Member[] members, AddressSampler sampler, Prober v4, Prober v6)
     {
-        var problems = new List<string>();
+        var problems = new List<Problem>();
         var expected = members.Where(m => m.Running).OrderByDescending(m => m.Priority).FirstOrDefault();
         if (expected is null)
         {
-            problems.Add("no member is running");
+            problems.Add(new Problem("no member is running", []));
             return problems;
         }
 
@@ -30,34 +40,43 @@ internal static partial class SettledCheck
             ("VI_52", "IPv6", holders.V6, ChaosConfig.VipV6, v6),
         })
         {
-            int bit = 1 << (expected.Node - 1);
+            int e = expected.Node;
+            int bit = 1 << (e - 1);
+            var masters = members.Where(m => m.Running && m.StateOf(router) == "Master").Select(m => m.Node).ToArray();
             if (mask != bit)
             {
-                problems.Add($"{family} VIP held by {FaultInjector.Nodes(mask)}, expected n{expected.Node} alone (highest-priority running member)");
+                int[] wrong = [.. Enumerable.Range(1, lab.Nodes).Where(n => n != e && (mask & (1 << (n - 1))) != 0)];
+                problems.Add(new($"{family} VIP held by {FaultInjector.Nodes(mask)}, expected n{e} alone (highest-priority running member)",
+                    (mask & bit) == 0 ? [.. wrong, e] : wrong));
             }
 
-            var masters = members.Where(m => m.Running && m.StateOf(router) == "Master").Select(m => m.Node).ToArray();
-            if (masters.Length != 1 || masters[0] != expected.Node)
+            if (masters.Length != 1 || masters[0] != e)
             {
-                problems.Add($"{router}: masters by the members' logs [{string.Join(",", masters.Select(n => $"n{n}"))}], expected [n{expected.Node}]");
+                int[] wrong = [.. masters.Where(n => n != e)];
+                problems.Add(new($"{router}: masters by the members' logs [{string.Join(",", masters.Select(n => $"n{n}"))}], expected [n{e}]",
+                    masters.Contains(e) ? wrong : [.. wrong, e]));
             }
 
-            var others = members.Where(m => m.Running && m.Node != expected.Node && m.StateOf(router) != "Backup").ToArray();
+            var others = members.Where(m => m.Running && m.Node != e && m.StateOf(router) != "Backup").ToArray();
             if (others.Length > 0)
             {
-                problems.Add($"{router}: not Backup: {string.Join(", ", others.Select(m => $"n{m.Node}={m.StateOf(router) ?? "-"}"))}");
+                problems.Add(new($"{router}: not Backup: {string.Join(", ", others.Select(m => $"n{m.Node}={m.StateOf(router) ?? "-"}"))}", [.. others.Select(m => m.Node)]));
             }
 
+            // The client follows the wrong node: that node's fault if it still holds the VIP or claims Master (it
+            // announced wrongly), else the expected holder's (it did not make the client follow).
+            int[] Follow(int x) => x != 0 && x != e && ((mask & (1 << (x - 1))) != 0 || masters.Contains(x)) ? [x] : [e];
             string? mac = Neighbour(neighbours, vip);
-            if (!string.Equals(mac, ChaosLab.NodeMac(expected.Node), StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(mac, ChaosLab.NodeMac(e), StringComparison.OrdinalIgnoreCase))
             {
-                problems.Add($"client neighbour entry for {vip} is {mac ?? "absent"}, expected n{expected.Node} {ChaosLab.NodeMac(expected.Node)}");
+                int x = Enumerable.Range(1, lab.Nodes).FirstOrDefault(n => string.Equals(mac, ChaosLab.NodeMac(n), StringComparison.OrdinalIgnoreCase));
+                problems.Add(new($"client neighbour entry for {vip} is {mac ?? "absent"}, expected n{e} {ChaosLab.NodeMac(e)}", Follow(x)));
             }
 
             int last = prober.LastResponder(now, TimeSpan.FromMilliseconds(200));
-            if (last != expected.Node)
+            if (last != e)
             {
-                problems.Add($"{family} probes: last answer in the last 200 ms from {(last == 0 ? "nobody" : $"n{last}")}, expected n{expected.Node}");
+                problems.Add(new($"{family} probes: last answer in the last 200 ms from {(last == 0 ? "nobody" : $"n{last}")}, expected n{e}", Follow(last)));
             }
         }
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace VirtualIp.FailoverBench;
+namespace VirtualIp.Lab;
 
-/// <summary>Runs short commands (ip, sysctl) and waits for them.</summary>
+/// <summary>Runs short commands (ip, nft, sysctl) and waits for them. Shared by the namespace labs (linked source).</summary>
 internal static class Shell
 {
     public static (int Code, string Output) Run(params string[] args)
