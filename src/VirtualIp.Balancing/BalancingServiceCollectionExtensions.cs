@@ -102,6 +102,7 @@ public static class BalancingServiceCollectionExtensions
         options(builder);
         builder.ValidateOnStart();
         services.TryAddSingleton<ForwarderRegistry>();
+        VirtualIp.Balancing.Floating.ConfiguredRouterForwarder.Register(services, name); // routers that name it in configuration
         services.TryAddSingleton<VirtualIp.Health.IActiveConnectionsSource>(static sp => sp.GetRequiredService<ForwarderRegistry>());
         services.TryAddSingleton<IForwarderManager>(static sp => sp.GetRequiredService<ForwarderRegistry>());
         services.AddSingleton<IHostedService>(sp => new ForwarderHostedService(

@@ -67,14 +67,7 @@ public static class FloatingVipForwarderExtensions
         string router = RouterOf(vip, $"WithForwarder(\"{forwarder}\")");
         var registry = RegistryOf(vip.Services);
         string check = CheckName(forwarder);
-        vip.AddHealthCheck(check, new ForwarderServingProbe(registry, forwarder), c =>
-        {
-            c.Interval = CheckInterval;
-            c.Timeout = CheckInterval / 2;
-            c.Rise = 1;
-            c.Fall = 1;
-            c.JitterFraction = 0;
-        });
+        vip.AddHealthCheck(check, new ForwarderServingProbe(registry, forwarder), ConfigureCheck);
         vip.TrackCheck(router, check, weight);
         vip.Services.AddOptions<ForwarderOptions>(forwarder).PostConfigure<IOptionsMonitor<VirtualIpOptions>>((f, options) =>
         {
@@ -94,7 +87,17 @@ public static class FloatingVipForwarderExtensions
     }
 
     /// <summary>The name of the tracked check of <paramref name="forwarder"/>.</summary>
-    internal static string CheckName(string forwarder) => "forwarder:" + forwarder;
+    internal static string CheckName(string forwarder) => VirtualIp.Vrrp.VrrpRouterOptions.ForwarderCheckName(forwarder);
+
+    /// <summary>The "forwarder can serve" check's settings (code API and configured routers alike).</summary>
+    internal static void ConfigureCheck(VirtualIp.Health.HealthCheckOptions c)
+    {
+        c.Interval = CheckInterval;
+        c.Timeout = CheckInterval / 2;
+        c.Rise = 1;
+        c.Fall = 1;
+        c.JitterFraction = 0;
+    }
 
     private static string RouterOf(IFloatingVipBuilder vip, string call) => vip.RouterName
         ?? throw new InvalidOperationException($"{call}: the floating VIP has no Name; set it in AddFloatingVip(o => {{ o.Name = \"web\"; ... }}) so the forwarder can follow it.");

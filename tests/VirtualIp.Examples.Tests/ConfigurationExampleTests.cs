@@ -8,8 +8,9 @@ namespace VirtualIp.Examples.Tests;
 
 /// <summary>
 /// Every configuration the project shows — the ```json blocks of the READMEs and docs/configuration.md, and every
-/// samples/**/appsettings*.json — goes through the real reader and validator (<c>AddVirtualIp(section)</c>, then the
-/// options a host validates at start) and must be accepted.
+/// samples/**/appsettings*.json — goes through the real reader and validator (<c>AddVirtualIp(section)</c>, and
+/// <c>AddVirtualIpForwarder</c> for each child of a top-level <c>Forwarders</c> section, then the options a host
+/// validates at start) and must be accepted.
 /// </summary>
 public sealed class ConfigurationExampleTests
 {
@@ -68,6 +69,11 @@ public sealed class ConfigurationExampleTests
         var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
         var services = new ServiceCollection();
         services.AddVirtualIp(configuration.GetSection("VirtualIp"));
+        foreach (var forwarder in configuration.GetSection("Forwarders").GetChildren())
+        {
+            services.AddVirtualIpForwarder(forwarder); // a router's "Forwarder" names one of these (VirtualIp.Balancing)
+        }
+
         using var provider = services.BuildServiceProvider();
         provider.GetRequiredService<IStartupValidator>().Validate();
         return provider.GetRequiredService<IOptions<VirtualIpOptions>>().Value;

@@ -76,6 +76,8 @@ internal static partial class VirtualIpConfigurationReader
             }
 
             r.Bool(rs, "StrictUnicastTtl", v => o.StrictUnicastTtl = v);
+            o.Forwarder = rs["Forwarder"] is { Length: > 0 } forwarder ? forwarder : null;
+            r.Int(rs, "ForwarderWeight", v => o.ForwarderWeight = v);
             foreach (var p in Reader.List(rs, "KnownPeers"))
             {
                 if (IPAddress.TryParse(p.Value, out var peer))

@@ -109,6 +109,7 @@ internal sealed class VirtualIpOptionsValidator(ValidationGate gate) : IValidate
             }
         }
 
+        ValidateForwarders(o, p, checkNames, errors);
         ValidateLoadTracks(o, p, errors);
 
         var a = o.Announcements;
@@ -165,6 +166,42 @@ internal sealed class VirtualIpOptionsValidator(ValidationGate gate) : IValidate
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// <c>Routers:N:Forwarder</c>: the forwarder must exist, i.e. VirtualIp.Balancing (<c>AddVirtualIpForwarder</c> with that
+    /// name) put its check <see cref="VrrpRouterOptions.ForwarderCheckName"/> on the options; the weight is -253..0.
+    /// </summary>
+    private static void ValidateForwarders(VirtualIpOptions o, string p, HashSet<string> checkNames, List<string> errors)
+    {
+        for (int i = 0; i < o.Routers.Count; i++)
+        {
+            if (o.Routers[i] is not { } r)
+            {
+                continue;
+            }
+
+            string k = $"{p}:Routers:{i}";
+            if (string.IsNullOrEmpty(r.Forwarder))
+            {
+                if (r.ForwarderWeight != 0)
+                {
+                    errors.Add($"{k}:ForwarderWeight = {r.ForwarderWeight} needs {k}:Forwarder (the forwarder it weighs).");
+                }
+
+                continue;
+            }
+
+            if (!checkNames.Contains(VrrpRouterOptions.ForwarderCheckName(r.Forwarder)))
+            {
+                errors.Add($"{k}:Forwarder = '{r.Forwarder}' is not a configured forwarder (add it with AddVirtualIpForwarder, VirtualIp.Balancing, under that Name).");
+            }
+
+            if (r.ForwarderWeight is < -253 or > 0)
+            {
+                errors.Add($"{k}:ForwarderWeight = {r.ForwarderWeight} is out of range -253..0 (applied while the forwarder cannot serve; 0 = Fault).");
+            }
+        }
     }
 
     /// <summary>Load tracks, named with their key on the router (<c>Routers:N:TrackLoad:M</c>) when the router exists.</summary>

@@ -209,53 +209,82 @@ public sealed class UdpForwarderLimitsTests
         Assert.False(backend.IsHealthy, "port unreachable (ECONNREFUSED) is the backend's failure");
     }
 
-    [Fact]
-    public async Task Relaying_datagrams_of_a_known_client_allocates_less_than_1_KiB_per_round_trip()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Relaying_datagrams_of_a_known_client_allocates_nothing_in_steady_state(bool metrics)
     {
+        // With metrics on, a listener records every measurement, so the TagList path of each datagram runs too.
+        long ioBytes = 0;
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var listener = new MeterListener();
+        if (metrics)
+        {
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == VirtualIpMeters.Balancing && instrument.Name == "virtualip.forwarder.io")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref ioBytes, value));
+            listener.Start();
+        }
+
         using var a = new UdpEcho((byte)'A'); // allocation-free echo (SocketAddress receive)
-        await using var f = await StartUdpAsync(Options(a.Address), new FakeTimeProvider());
+        var meters = metrics ? services.GetRequiredService<IMeterFactory>() : null;
+        await using var f = await StartUdpAsync(Options(a.Address), new FakeTimeProvider(), meters);
         using var c = Client();
         c.Connect(f.LocalEndPoint);
         c.ReceiveTimeout = 10_000;
-        var payload = new byte[100];
-        var reply = new byte[200];
-        void RoundTrips(int count)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                c.Send(payload);
-                Assert.Equal(101, c.Receive(reply));
-            }
-        }
-
-        RoundTrips(500); // warm up: session, pools, async state machines
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        RoundTrips(2_000);
-        long perRoundTrip = (GC.GetTotalAllocatedBytes(precise: true) - before) / 2_000;
-
-        // The same round trips straight to the echo backend: what the test's own sockets and host cost.
-        using var direct = Client();
+        using var direct = Client(); // the same round trips straight to the echo: what the test's own sockets cost
         direct.Connect(System.Net.IPEndPoint.Parse(a.Address));
         direct.ReceiveTimeout = 10_000;
-        for (int i = 0; i < 500; i++)
+
+        Measure(c, windows: 1); // warm up: session, pools, async state machines, tiered JIT
+        Measure(direct, windows: 1);
+        var (forwarded, wrong) = Measure(c, windows: 3);
+        var (baseline, wrongDirect) = Measure(direct, windows: 3);
+        double perRoundTrip = (double)(forwarded - baseline) / RoundTrips;
+        TestContext.Current.TestOutputHelper!.WriteLine(
+            $"best window of {RoundTrips}: through forwarder {forwarded} B, direct {baseline} B; {perRoundTrip:F2} B per round trip; io metric {ioBytes} B");
+        Assert.Equal(0, wrong + wrongDirect);
+        if (metrics)
         {
-            direct.Send(payload);
-            direct.Receive(reply);
+            Assert.True(ioBytes >= 2L * 3 * RoundTrips * 100, "the io counter recorded the relayed bytes");
         }
 
-        before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < 2_000; i++)
-        {
-            direct.Send(payload);
-            direct.Receive(reply);
-        }
+        // Issue #12: hot paths allocate nothing. Measured 2026-12-06: 0 B. The count is process-wide, so the best of
+        // three windows is taken (a one-off, e.g. a thread-pool thread renting its first pooled relay buffer, falls in
+        // one window only) and a little background is allowed; any object per datagram is at least 24 B. The earlier
+        // figure (~606 B) was this test's own Assert.Equal inside the loop (xunit boxes and builds a comparer per call).
+        Assert.True(perRoundTrip < 2, $"{perRoundTrip:F2} B allocated per round trip through the forwarder (process-wide)");
 
-        long baseline = (GC.GetTotalAllocatedBytes(precise: true) - before) / 2_000;
-        TestContext.Current.TestOutputHelper!.WriteLine($"through forwarder {perRoundTrip} B, direct {baseline} B per round trip");
-        perRoundTrip -= baseline;
-        // Target is 0 (issue #12 standard). Measured 2026-12-05: ~606 B per round trip beyond the direct baseline (10 B),
-        // not yet found (suspects: the reply loop's sync SendTo(span, SocketAddress) or the peek's async completion).
-        // This bound keeps it from growing until it is found; session count does not change it (no per-session buffer).
-        Assert.InRange(perRoundTrip, 0, 1024);
+        // No assertion inside the measured loop: xunit's Assert.Equal allocates (~600 B per call).
+        static (long BestBytes, int Wrong) Measure(Socket s, int windows)
+        {
+            var payload = new byte[100];
+            var reply = new byte[200];
+            long best = long.MaxValue;
+            int wrong = 0;
+            for (int w = 0; w < windows; w++)
+            {
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                for (int i = 0; i < RoundTrips; i++)
+                {
+                    s.Send(payload);
+                    if (s.Receive(reply) != 101)
+                    {
+                        wrong++;
+                    }
+                }
+
+                best = Math.Min(best, GC.GetTotalAllocatedBytes(precise: true) - before);
+            }
+
+            return (best, wrong);
+        }
     }
+
+    private const int RoundTrips = 2_000;
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using VirtualIp.Scheduling;
@@ -25,6 +26,7 @@ internal sealed class UdpForwarder : IForwarder
     private ITimer? _sweeper;
     private Task _receiveLoop = Task.CompletedTask;
     private int _stopped;
+    private byte[]? _spareReplyBuffer;
     private long _refusedAcl, _refusedSessionLimit, _refusedSourceLimit, _refusedRate, _refusedNoBackend, _refusedLocal;
 
     public UdpForwarder(ForwarderCore core)
@@ -143,6 +145,23 @@ internal sealed class UdpForwarder : IForwarder
             {
                 Closed(s);
             }
+        }
+    }
+
+    /// <summary>
+    /// A 64 KiB buffer for relaying replies (<see cref="UdpReplyLoop"/>): the forwarder's one spare when free, else one
+    /// from the shared pool. The spare makes the steady state allocation-free on any thread: the shared pool caches per
+    /// thread, so a relay continuation landing on a thread-pool thread that never rented would allocate a new array.
+    /// </summary>
+    internal byte[] RentReplyBuffer() =>
+        Interlocked.Exchange(ref _spareReplyBuffer, null) ?? ArrayPool<byte>.Shared.Rent(UdpReplyLoop.MaxDatagram);
+
+    /// <summary>Gives back a buffer of <see cref="RentReplyBuffer"/>: it becomes the spare when there is none, else goes to the pool.</summary>
+    internal void ReturnReplyBuffer(byte[] buffer)
+    {
+        if (Interlocked.CompareExchange(ref _spareReplyBuffer, buffer, null) is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 
 namespace VirtualIp.Balancing.Forwarding;
@@ -6,9 +5,10 @@ namespace VirtualIp.Balancing.Forwarding;
 /// <summary>
 /// Relays a session's backend replies to its client from the listen socket. While the session is idle the loop waits
 /// with a zero-byte <see cref="SocketFlags.Peek"/> receive, which holds no buffer and consumes nothing; when a reply is
-/// queued it rents one pooled 64 KiB buffer, relays what is queued (non-blocking reads, at most
-/// <see cref="MaxBatch"/> at a time) and returns the buffer. So buffer memory follows the replies in flight, not the
-/// number of sessions, and the steady state allocates nothing. Any failure ends the session (never the loop silently).
+/// queued it takes a 64 KiB buffer (<see cref="UdpForwarder.RentReplyBuffer"/>: the forwarder's one spare, else the
+/// shared pool), relays what is queued (non-blocking reads, at most <see cref="MaxBatch"/> at a time) and gives the
+/// buffer back. So buffer memory follows the replies in flight, not the number of sessions, and the steady state
+/// allocates nothing, whichever thread runs the relay. Any failure ends the session (never the loop silently).
 /// </summary>
 internal static class UdpReplyLoop
 {
@@ -56,7 +56,7 @@ internal static class UdpReplyLoop
     /// <summary>Relays the queued replies; false when the session ended.</summary>
     private static bool Relay(UdpSession session, Socket listener, UdpForwarder owner)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram);
+        var buffer = owner.RentReplyBuffer();
         try
         {
             for (int i = 0; i < MaxBatch; i++)
@@ -89,7 +89,7 @@ internal static class UdpReplyLoop
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            owner.ReturnReplyBuffer(buffer);
         }
     }
 }

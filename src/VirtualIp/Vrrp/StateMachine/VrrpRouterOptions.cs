@@ -119,6 +119,26 @@ public sealed class VrrpRouterOptions
     /// <summary>Interfaces whose link state moves this router's priority; the hosting layer watches them.</summary>
     public IList<VrrpTrackOptions> TrackInterfaces { get; set; } = new List<VrrpTrackOptions>();
 
+    /// <summary>
+    /// The L4 forwarder (VirtualIp.Balancing, added with <c>AddVirtualIpForwarder</c>, by its <c>Name</c>) that follows
+    /// this router, or null (default): the configuration form of <c>AddFloatingVip(...).WithForwarder("NAME", weight)</c>.
+    /// The forwarder serves on this router's first VIP (a wildcard listen address takes the VIP's address, bound with
+    /// IP_FREEBIND on Linux) and the router tracks the check <see cref="ForwarderCheckName"/> (up while the forwarder
+    /// runs with an available backend) with <see cref="ForwarderWeight"/>. A name no forwarder has fails validation.
+    /// Bound from <c>VirtualIp:Routers:N:Forwarder</c>.
+    /// </summary>
+    public string? Forwarder { get; set; }
+
+    /// <summary>
+    /// The tracking weight of <see cref="Forwarder"/> while it cannot serve: 0 (default) puts the router in Fault, a
+    /// negative weight lowers its priority by that much (-253 to 0). Bound from <c>VirtualIp:Routers:N:ForwarderWeight</c>.
+    /// </summary>
+    public int ForwarderWeight { get; set; }
+
+    /// <summary>The name of the health check ("forwarder:NAME") a router following <paramref name="forwarder"/> tracks.</summary>
+    /// <param name="forwarder">The forwarder's name.</param>
+    public static string ForwarderCheckName(string forwarder) => "forwarder:" + forwarder;
+
     /// <summary>On start, remove addresses carrying this library's ownership mark left behind by a crashed process (default true).</summary>
     public bool RemoveStaleAddressesOnStart { get; set; } = true;
 }
