@@ -5,7 +5,8 @@ vrrp:       keepalived's adverts (tests/vectors/keepalived-2.2.7 and keepalived-
             with the target's prefix (policy byte, TTL, IP source and destination), a few per capture.
 frames:     whole frames from the same captures (VRRP, gratuitous ARP, unsolicited NA), a few per capture and kind.
 cmsg:       the control buffers recvmsg returns on an IPv6 raw socket (64-bit cmsghdr layout), built here.
-keepalived: the 2.4.3 sample configurations (tests/vectors/keepalived-2.4.3-samples).
+keepalived: the 2.4.3 sample configurations (tests/vectors/keepalived-2.4.3-samples) and one of includes into the
+            target's include root (eng/fuzz/VirtualIp.Fuzz/Targets/KeepalivedTarget.cs), escapes included.
 config:     the appsettings JSON of samples/ plus a few made here.
 netlink:    not made here: eng/fuzz/capture-netlink.sh captures real kernel answers in a namespace.
 """
@@ -105,6 +106,9 @@ write(cm, "truncated", (hop + pkt)[:40])
 ka = fresh("keepalived")
 for f in sorted(glob.glob(os.path.join(root, "tests/vectors/keepalived-2.4.3-samples/keepalived.conf*"))):
     shutil.copy(f, os.path.join(ka, os.path.basename(f)))
+write(ka, "includes.conf", b"include global.conf\ninclude conf.d/*.conf\ninclude linked.conf\ninclude out/*.conf\n"
+      b"include ../outside/secret.conf\ninclude /*/*o\nvrrp_instance VI_2 {\n interface eth0\n virtual_router_id 2\n"
+      b" virtual_ipaddress {\n  192.0.2.2/24\n }\n}\n")
 
 cfg = fresh("config")
 for f in sorted(glob.glob(os.path.join(root, "samples/*/appsettings*.json"))):

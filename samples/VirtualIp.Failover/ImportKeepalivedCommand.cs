@@ -3,7 +3,7 @@ using VirtualIp.Keepalived;
 namespace VirtualIp.Failover;
 
 /// <summary>
-/// <c>import-keepalived KEEPALIVED.CONF [--output FILE] [--config-id ID]</c>: writes the equivalent appsettings.json
+/// <c>import-keepalived KEEPALIVED.CONF [--output FILE] [--config-id ID] [--include-root DIR]</c>: writes the equivalent appsettings.json
 /// (stdout by default) and lists on stderr, as <c>FILE:LINE: DIRECTIVE: REASON</c>, every directive it cannot map.
 /// Exit codes (sysexits.h): 0 all mapped, 3 written with something unmapped, 2 usage, 65 syntax error (EX_DATAERR),
 /// 66 the file is missing (EX_NOINPUT), 73 the output cannot be written (EX_CANTCREAT).
@@ -14,15 +14,18 @@ internal static class ImportKeepalivedCommand
 
     public const string Usage = """
         usage: VirtualIp.Failover import-keepalived KEEPALIVED.CONF [--output appsettings.json] [--config-id ID]
+                                                  [--include-root DIR]
         Writes the VirtualIp configuration equivalent to a keepalived.conf (stdout unless --output) and prints every
         directive it cannot map as FILE:LINE: DIRECTIVE: REASON on stderr. --config-id is keepalived's -i (for @ID lines).
+        --include-root reads only includes that really lie under DIR (links followed); others are listed as not read.
+        Default: includes are read wherever they point, as keepalived reads them.
         Exit codes: 0 all mapped, 3 written but something is unmapped, 2 usage, 65 syntax error, 66 no such file,
         73 the output cannot be written.
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string? input = null, output = null, configId = null;
+        string? input = null, output = null, configId = null, includeRoot = null;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -32,14 +35,26 @@ internal static class ImportKeepalivedCommand
                 return 0;
             }
 
-            if (a is "--output" or "-o" or "--config-id")
+            if (a is "--output" or "-o" or "--config-id" or "--include-root")
             {
                 if (i + 1 >= args.Length)
                 {
                     return Fail(stderr, $"{a} needs a value.");
                 }
 
-                _ = a == "--config-id" ? configId = args[++i] : output = args[++i];
+                string value = args[++i];
+                if (a == "--config-id")
+                {
+                    configId = value;
+                }
+                else if (a == "--include-root")
+                {
+                    includeRoot = value;
+                }
+                else
+                {
+                    output = value;
+                }
             }
             else if (a.StartsWith('-') || input is not null)
             {
@@ -59,7 +74,7 @@ internal static class ImportKeepalivedCommand
         KeepalivedImportResult result;
         try
         {
-            result = KeepalivedImporter.ImportFile(input, new KeepalivedImportOptions { ConfigId = configId });
+            result = KeepalivedImporter.ImportFile(input, new KeepalivedImportOptions { ConfigId = configId, IncludeRoot = includeRoot });
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

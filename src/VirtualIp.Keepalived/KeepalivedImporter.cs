@@ -11,18 +11,18 @@ public static class KeepalivedImporter
 {
     /// <summary>Imports keepalived configuration text; <c>include</c> is resolved against <see cref="KeepalivedImportOptions.BaseDirectory"/>.</summary>
     /// <param name="text">The content of a keepalived.conf.</param>
-    /// <param name="options">Config id, file name for diagnostics, include directory; null for the defaults.</param>
+    /// <param name="options">Config id, file name for diagnostics, include directory and root; null for the defaults.</param>
     /// <returns>The JSON and what was not mapped, or the syntax errors.</returns>
     public static KeepalivedImportResult Import(string text, KeepalivedImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         options ??= new KeepalivedImportOptions();
-        return Run(options.FileName, text, options.BaseDirectory ?? Environment.CurrentDirectory, options.ConfigId);
+        return Run(options.FileName, text, options.BaseDirectory ?? Environment.CurrentDirectory, options);
     }
 
     /// <summary>Reads and imports a keepalived.conf; relative includes are resolved against its directory.</summary>
     /// <param name="path">The keepalived.conf.</param>
-    /// <param name="options">Config id; null for the defaults (<see cref="KeepalivedImportOptions.FileName"/> and <see cref="KeepalivedImportOptions.BaseDirectory"/> are taken from <paramref name="path"/>).</param>
+    /// <param name="options">Config id and include root; null for the defaults (<see cref="KeepalivedImportOptions.FileName"/> and <see cref="KeepalivedImportOptions.BaseDirectory"/> are taken from <paramref name="path"/>).</param>
     /// <returns>The JSON and what was not mapped, or the syntax errors.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
@@ -31,13 +31,13 @@ public static class KeepalivedImporter
         ArgumentException.ThrowIfNullOrEmpty(path);
         string text = File.ReadAllText(path);
         string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Environment.CurrentDirectory;
-        return Run(path, text, directory, options?.ConfigId);
+        return Run(path, text, directory, options ?? new KeepalivedImportOptions());
     }
 
-    private static KeepalivedImportResult Run(string file, string text, string directory, string? configId)
+    private static KeepalivedImportResult Run(string file, string text, string directory, KeepalivedImportOptions options)
     {
         var d = new Diagnostics();
-        var lines = new KeepalivedPreprocessor(configId, d).Run(file, text, directory);
+        var lines = new KeepalivedPreprocessor(options.ConfigId, d, IncludeRoot.Create(options.IncludeRoot)).Run(file, text, directory);
         if (!KeepalivedParser.TryParse(lines, d, out var root) || d.Errors.Count > 0)
         {
             return new KeepalivedImportResult(null, d.Errors, d.Unmapped);

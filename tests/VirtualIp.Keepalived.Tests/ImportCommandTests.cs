@@ -60,6 +60,17 @@ public sealed class ImportCommandTests
             Assert.Equal(73, Run(ok, "--output", Path.Combine(dir.FullName, "no", "such", "dir", "a.json")).Code);
             Assert.Equal(2, Run().Code);
             Assert.Equal(2, Run(ok, "--bogus").Code);
+            Assert.Equal(2, Run(ok, "--include-root").Code);
+
+            // --include-root: an include outside the root is listed as not read (exit 3), and read without it.
+            string root = Path.Combine(dir.FullName, "root");
+            Directory.CreateDirectory(root);
+            string main = Path.Combine(root, "keepalived.conf");
+            File.WriteAllText(main, "include ../ok.conf\n");
+            var confined = Run(main, "--include-root", root);
+            Assert.Equal(3, confined.Code);
+            Assert.Contains($"{main}:1: include: '{Path.Combine(root, "../ok.conf")}' is '{ok}', outside the include root '{root}': not read", confined.Err, StringComparison.Ordinal);
+            Assert.Equal(0, Run(main).Code);
         }
         finally
         {

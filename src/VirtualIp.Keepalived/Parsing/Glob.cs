@@ -1,10 +1,16 @@
 namespace VirtualIp.Keepalived.Parsing;
 
-/// <summary>Shell-style globbing (<c>*</c>, <c>?</c>, <c>[...]</c> in any path segment) for keepalived's <c>include</c>; sorted like glob(3).</summary>
+/// <summary>
+/// Shell-style globbing (<c>*</c>, <c>?</c>, <c>[...]</c> in any path segment) for keepalived's <c>include</c>; sorted like
+/// glob(3). With an include root, folders outside it are not searched: a glob descends only through the root's parents
+/// and takes files only from folders really inside the root.
+/// </summary>
 internal static class Glob
 {
-    public static List<string> Expand(string pattern)
+    /// <summary>The files <paramref name="pattern"/> matches; <paramref name="outside"/> counts the folders not searched because they lie outside <paramref name="root"/>.</summary>
+    public static List<string> Expand(string pattern, IncludeRoot? root, out int outside)
     {
+        outside = 0;
         var result = new List<string>();
         if (pattern.IndexOfAny(['*', '?', '[']) < 0)
         {
@@ -16,22 +22,30 @@ internal static class Glob
             return result;
         }
 
-        string root = Path.IsPathRooted(pattern) ? Path.GetPathRoot(pattern)! : "";
-        var segments = pattern[root.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
-        Walk(root.Length == 0 ? "." : root, segments, 0, result, root.Length == 0);
+        string top = Path.IsPathRooted(pattern) ? Path.GetPathRoot(pattern)! : "";
+        var segments = pattern[top.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        Walk(new Walker(segments, result, top.Length == 0, root), top.Length == 0 ? "." : top, 0, ref outside);
         result.Sort(StringComparer.Ordinal);
         return result;
     }
 
-    private static void Walk(string dir, string[] segments, int index, List<string> result, bool relative)
+    private sealed record Walker(string[] Segments, List<string> Result, bool Relative, IncludeRoot? Root);
+
+    private static void Walk(Walker w, string dir, int index, ref int outside)
     {
         if (!Directory.Exists(dir))
         {
             return;
         }
 
-        string seg = segments[index];
-        bool last = index == segments.Length - 1;
+        string seg = w.Segments[index];
+        bool last = index == w.Segments.Length - 1;
+        if (w.Root is not null && !(last ? w.Root.Holds(dir, out _) : w.Root.MayLeadInto(dir)))
+        {
+            outside++;
+            return;
+        }
+
         IEnumerable<string> candidates;
         try
         {
@@ -47,17 +61,17 @@ internal static class Glob
 
         foreach (var c in candidates)
         {
-            string path = relative && dir == "." ? Path.GetFileName(c) : c;
+            string path = w.Relative && dir == "." ? Path.GetFileName(c) : c;
             if (last)
             {
                 if (File.Exists(c))
                 {
-                    result.Add(path);
+                    w.Result.Add(path);
                 }
             }
             else
             {
-                Walk(c, segments, index + 1, result, relative);
+                Walk(w, c, index + 1, ref outside);
             }
         }
     }

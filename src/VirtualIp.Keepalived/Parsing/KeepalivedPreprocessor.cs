@@ -5,9 +5,10 @@ namespace VirtualIp.Keepalived.Parsing;
 /// <summary>
 /// keepalived's line-level processing: comments (<c>#</c> and <c>!</c> at the start of a word, outside quotes),
 /// conditional lines (<c>@ID</c>, <c>@^ID</c>), definitions (<c>$NAME=value</c>, used as <c>$NAME</c> or <c>${NAME}</c>)
-/// and <c>include</c> with globs relative to the including file. Never throws on input.
+/// and <c>include</c> with globs relative to the including file, confined to <paramref name="includeRoot"/> when set.
+/// Never throws on input.
 /// </summary>
-internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagnostics)
+internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagnostics, IncludeRoot? includeRoot = null)
 {
     private const int MaxIncludeDepth = 16;
     private const long MaxIncludeBytes = 16 * 1024 * 1024;
@@ -158,10 +159,20 @@ internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagn
             return;
         }
 
-        var matches = Glob.Expand(Path.IsPathRooted(pattern) ? pattern : Path.Combine(directory, pattern));
+        var matches = Glob.Expand(Path.IsPathRooted(pattern) ? pattern : Path.Combine(directory, pattern), includeRoot, out int outside);
+        if (outside > 0)
+        {
+            diagnostics.Unmap(file, number, "include",
+                $"'{pattern}' reaches outside the include root '{includeRoot!.Folder}': {outside} folder(s) there not searched");
+        }
+
         if (matches.Count == 0)
         {
-            diagnostics.Unmap(file, number, "include", $"no file matches '{pattern}'");
+            if (outside == 0)
+            {
+                diagnostics.Unmap(file, number, "include", $"no file matches '{pattern}'");
+            }
+
             return;
         }
 
@@ -174,6 +185,15 @@ internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagn
                 continue;
             }
 
+            string? real = null;
+            if (includeRoot is not null && !includeRoot.Holds(path, out real))
+            {
+                diagnostics.Unmap(file, number, "include", real is null
+                    ? $"'{path}' is a symbolic link loop: not read"
+                    : $"'{path}' is '{real}', outside the include root '{includeRoot.Folder}': not read");
+                continue;
+            }
+
             string text;
             try
             {
@@ -181,7 +201,7 @@ internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagn
                 // blocks, or /dev/zero, which never ends) matched by a glob must not hang the import (found by fuzzing).
                 // A symbolic link's own length is that of its target's name, so judge the file it finally points to (also
                 // found by fuzzing: /dev/stderr -> /proc/self/fd/2 -> a pipe passed the size check and the read blocked).
-                FileInfo? target = new FileInfo(full);
+                FileInfo? target = new FileInfo(real ?? full);
                 if (target.LinkTarget is not null)
                 {
                     target = target.ResolveLinkTarget(returnFinalTarget: true) as FileInfo;
@@ -202,7 +222,7 @@ internal sealed class KeepalivedPreprocessor(string? configId, Diagnostics diagn
                     continue;
                 }
 
-                text = File.ReadAllText(target!.FullName);
+                text = File.ReadAllText(real ?? target!.FullName);
                 _includedBytes += length;
                 if (text.Contains('\0', StringComparison.Ordinal))
                 {
