@@ -109,7 +109,7 @@ public sealed class ConfiguredRouterForwarderTests
     {
         var lan = new SimulatedLan();
         var node = lan.AddNode("n1", IPAddress.Parse("192.0.2.11"), MacAddress.Parse("02:00:00:00:00:01"));
-        var health = new BackendHealth();
+        var health = new TestBackendHealth();
         var builder = Builder(Config("lb", "127.0.0.1:0", iface: SimulatedNode.InterfaceName), node); // explicit address: stays on loopback
         builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddSingleton<IBackendHealthSource>(health);
@@ -119,45 +119,17 @@ public sealed class ConfiguredRouterForwarderTests
         try
         {
             var router = host.Services.GetRequiredService<IVirtualIpRuntime>().Routers.Single();
-            await WaitForAsync(() => router.State == VrrpState.Master && node.Holds(IPAddress.Parse("192.0.2.100")), "master");
+            await FakeClockWait.UntilAsync(_time, () => router.State == VrrpState.Master && node.Holds(IPAddress.Parse("192.0.2.100")), "master");
 
             health.Set("b1", healthy: false); // the forwarder's only backend: it cannot serve, weight 0 → Fault
-            await WaitForAsync(() => router.State == VrrpState.Fault && !node.Holds(IPAddress.Parse("192.0.2.100")), "Fault, VIP released");
+            await FakeClockWait.UntilAsync(_time, () => router.State == VrrpState.Fault && !node.Holds(IPAddress.Parse("192.0.2.100")), "Fault, VIP released");
 
             health.Set("b1", healthy: true);
-            await WaitForAsync(() => router.State == VrrpState.Master, "master again");
+            await FakeClockWait.UntilAsync(_time, () => router.State == VrrpState.Master, "master again");
         }
         finally
         {
             await host.StopAsync(ct);
-        }
-    }
-
-    private async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var start = _time.GetUtcNow();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromSeconds(60), $"timed out waiting for {what}");
-            _time.Advance(TimeSpan.FromMilliseconds(1));
-            await Task.Delay(1, TestContext.Current.CancellationToken);
-        }
-    }
-
-    /// <summary>The application's backend verdicts (the forwarder takes a backend out while this says unhealthy).</summary>
-    private sealed class BackendHealth : IBackendHealthSource
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _healthy = new(StringComparer.Ordinal);
-
-        public event BackendHealthChangedHandler? BackendHealthChanged;
-
-        public bool IsHealthy(string backendId) => _healthy.GetValueOrDefault(backendId, true);
-
-        public void Set(string backend, bool healthy)
-        {
-            _healthy[backend] = healthy;
-            BackendHealthChanged?.Invoke(backend, healthy, "test");
         }
     }
 }

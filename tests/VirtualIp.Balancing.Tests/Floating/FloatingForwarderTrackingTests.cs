@@ -78,9 +78,9 @@ public sealed class FloatingForwarderTrackingTests
         var lan = new SimulatedLan();
         var n1 = lan.AddNode("n1", IPAddress.Parse("192.0.2.11"), MacAddress.Parse("02:00:00:00:00:01"));
         var n2 = lan.AddNode("n2", IPAddress.Parse("192.0.2.12"), MacAddress.Parse("02:00:00:00:00:02"));
-        var health1 = new BackendHealth();
+        var health1 = new TestBackendHealth();
         using var h1 = BuildHost(n1, 150, health1);
-        using var h2 = BuildHost(n2, 100, new BackendHealth());
+        using var h2 = BuildHost(n2, 100, new TestBackendHealth());
         var ct = TestContext.Current.CancellationToken;
         await h1.StartAsync(ct);
         await h2.StartAsync(ct);
@@ -88,12 +88,12 @@ public sealed class FloatingForwarderTrackingTests
         {
             var r1 = h1.Services.GetRequiredService<IVirtualIpRuntime>().Routers.Single();
             var r2 = h2.Services.GetRequiredService<IVirtualIpRuntime>().Routers.Single();
-            await WaitForAsync(() => r1.State == VrrpState.Master && r2.State == VrrpState.Backup && n1.Holds(Vip), "n1 (150) master");
+            await FakeClockWait.UntilAsync(_time, () => r1.State == VrrpState.Master && r2.State == VrrpState.Backup && n1.Holds(Vip), "n1 (150) master");
 
             // n1's only backend goes down (its health source says so): the forwarder cannot serve, n1 faults, n2 takes over.
             var downAt = _time.GetUtcNow();
             health1.Set("b1", healthy: false);
-            await WaitForAsync(() => r1.State == VrrpState.Fault && r2.State == VrrpState.Master && n2.Holds(Vip) && !n1.Holds(Vip), "n1 Fault, n2 master");
+            await FakeClockWait.UntilAsync(_time, () => r1.State == VrrpState.Fault && r2.State == VrrpState.Master && n2.Holds(Vip) && !n1.Holds(Vip), "n1 Fault, n2 master");
             var moved = _time.GetUtcNow() - downAt;
             // One check period (200 ms, fall 1), then n1 leaves Master with a priority-0 advert and n2 takes over after
             // its Skew_Time (156/256 x 50 ms): well under a Master_Down_Interval on top of the period.
@@ -101,7 +101,7 @@ public sealed class FloatingForwarderTrackingTests
 
             // The backend comes back: n1 leaves Fault and, with the higher priority, preempts.
             health1.Set("b1", healthy: true);
-            await WaitForAsync(() => r1.State == VrrpState.Master && r2.State == VrrpState.Backup && n1.Holds(Vip) && !n2.Holds(Vip), "n1 master again");
+            await FakeClockWait.UntilAsync(_time, () => r1.State == VrrpState.Master && r2.State == VrrpState.Backup && n1.Holds(Vip) && !n2.Holds(Vip), "n1 master again");
         }
         finally
         {
@@ -116,9 +116,9 @@ public sealed class FloatingForwarderTrackingTests
         var lan = new SimulatedLan();
         var n1 = lan.AddNode("n1", IPAddress.Parse("192.0.2.11"), MacAddress.Parse("02:00:00:00:00:01"));
         var n2 = lan.AddNode("n2", IPAddress.Parse("192.0.2.12"), MacAddress.Parse("02:00:00:00:00:02"));
-        var health1 = new BackendHealth();
+        var health1 = new TestBackendHealth();
         using var h1 = BuildHost(n1, 150, health1, weight: -100);
-        using var h2 = BuildHost(n2, 100, new BackendHealth(), weight: -100);
+        using var h2 = BuildHost(n2, 100, new TestBackendHealth(), weight: -100);
         var ct = TestContext.Current.CancellationToken;
         await h1.StartAsync(ct);
         await h2.StartAsync(ct);
@@ -126,10 +126,10 @@ public sealed class FloatingForwarderTrackingTests
         {
             var r1 = h1.Services.GetRequiredService<IVirtualIpRuntime>().Routers.Single();
             var r2 = h2.Services.GetRequiredService<IVirtualIpRuntime>().Routers.Single();
-            await WaitForAsync(() => r1.State == VrrpState.Master && n1.Holds(Vip), "n1 (150) master");
+            await FakeClockWait.UntilAsync(_time, () => r1.State == VrrpState.Master && n1.Holds(Vip), "n1 (150) master");
 
             health1.Set("b1", healthy: false); // 150 - 100 = 50 < 100
-            await WaitForAsync(() => r1.State == VrrpState.Backup && r2.State == VrrpState.Master && n2.Holds(Vip), "n1 backup at 50, n2 master");
+            await FakeClockWait.UntilAsync(_time, () => r1.State == VrrpState.Backup && r2.State == VrrpState.Master && n2.Holds(Vip), "n1 backup at 50, n2 master");
             Assert.Equal(50, r1.Priority);
         }
         finally
@@ -139,7 +139,7 @@ public sealed class FloatingForwarderTrackingTests
         }
     }
 
-    private IHost BuildHost(SimulatedNode node, int priority, BackendHealth health, int weight = 0)
+    private IHost BuildHost(SimulatedNode node, int priority, TestBackendHealth health, int weight = 0)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton<TimeProvider>(_time);
@@ -163,33 +163,5 @@ public sealed class FloatingForwarderTrackingTests
             f.Backends.Add(new ForwarderBackendOptions { Address = "198.51.100.10:8080", Name = "b1" });
         }, weight);
         return builder.Build();
-    }
-
-    private async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var start = _time.GetUtcNow();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromSeconds(60), $"timed out waiting for {what}");
-            _time.Advance(TimeSpan.FromMilliseconds(1));
-            await Task.Delay(1, TestContext.Current.CancellationToken);
-        }
-    }
-
-    /// <summary>An application's own backend verdicts (the forwarder takes a backend out while this says unhealthy).</summary>
-    private sealed class BackendHealth : IBackendHealthSource
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _healthy = new(StringComparer.Ordinal);
-
-        public event BackendHealthChangedHandler? BackendHealthChanged;
-
-        public bool IsHealthy(string backendId) => _healthy.GetValueOrDefault(backendId, true);
-
-        public void Set(string backend, bool healthy)
-        {
-            _healthy[backend] = healthy;
-            BackendHealthChanged?.Invoke(backend, healthy, "test");
-        }
     }
 }
