@@ -8,6 +8,7 @@ using VirtualIp.Addressing;
 using VirtualIp.Election;
 using VirtualIp.Hosting;
 using VirtualIp.Simulation;
+using VirtualIp.Testing;
 
 namespace VirtualIp.HealthChecks.Tests;
 
@@ -44,17 +45,7 @@ public sealed class VirtualIpHealthCheckTests
         return builder.Build();
     }
 
-    private async Task StepUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        var start = _time.GetUtcNow();
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromMinutes(2), $"timed out waiting for {what}");
-            _time.Advance(TimeSpan.FromMilliseconds(5));
-            await Task.Delay(1);
-        }
-    }
+    private Task StepUntilAsync(Func<bool> condition, string what) => FakeClockStepping.StepUntilAsync(_time, _time.Advance, condition, what);
 
     private static Task<HealthReport> CheckAsync(IHost host, string? tag = null) =>
         host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(

@@ -9,6 +9,7 @@ using VirtualIp.Diagnostics;
 using VirtualIp.Election;
 using VirtualIp.Hosting;
 using VirtualIp.Simulation;
+using VirtualIp.Testing;
 
 namespace VirtualIp.OpenTelemetry.Tests;
 
@@ -45,17 +46,7 @@ public sealed class VirtualIpInstrumentationTests
         return builder.Build();
     }
 
-    private async Task StepUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        var start = _time.GetUtcNow();
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromMinutes(2), $"timed out waiting for {what}");
-            _time.Advance(TimeSpan.FromMilliseconds(5));
-            await Task.Delay(1);
-        }
-    }
+    private Task StepUntilAsync(Func<bool> condition, string what) => FakeClockStepping.StepUntilAsync(_time, _time.Advance, condition, what);
 
     [Fact]
     public async Task Takeover_histogram_uses_the_advised_buckets_and_state_exports_one_point_per_state()

@@ -10,6 +10,7 @@ using VirtualIp.Diagnostics;
 using VirtualIp.Election;
 using VirtualIp.Hosting;
 using VirtualIp.Simulation;
+using VirtualIp.Testing;
 
 namespace VirtualIp.Tests.Diagnostics;
 
@@ -43,17 +44,7 @@ public sealed class MetricsTests
         return builder.Build();
     }
 
-    private async Task StepUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        var start = _time.GetUtcNow();
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromMinutes(2), $"timed out waiting for {what}");
-            _time.Advance(TimeSpan.FromMilliseconds(5));
-            await Task.Delay(1);
-        }
-    }
+    private Task StepUntilAsync(Func<bool> condition, string what) => FakeClockStepping.StepUntilAsync(_time, _time.Advance, condition, what);
 
     private static MetricCollector<T> Collect<T>(IHost host, string instrument)
         where T : struct =>
