@@ -78,14 +78,7 @@ public sealed class ElectionScenarioTests
     public void Partitions_and_heals_leave_exactly_one_master_within_one_down_interval()
     {
         var net = new SimulatedNetwork(seed: 7);
-        var nodes = new[]
-        {
-            Sim.Node(net, "192.0.2.1", Sim.Options("a", 100)),
-            Sim.Node(net, "192.0.2.2", Sim.Options("b", 150)),
-            Sim.Node(net, "192.0.2.3", Sim.Options("c", 200)),
-        };
-        Sim.Start(nodes);
-        net.Run(TimeSpan.FromSeconds(10));
+        var nodes = StartOn(net, 10, ("192.0.2.1", Sim.Options("a", 100)), ("192.0.2.2", Sim.Options("b", 150)), ("192.0.2.3", Sim.Options("c", 200)));
         Assert.Equal(1, Sim.Masters(nodes));
 
         var random = new Random(42);
@@ -116,14 +109,7 @@ public sealed class ElectionScenarioTests
     public void Random_packet_loss_never_gives_a_dual_master_after_convergence()
     {
         var net = new SimulatedNetwork(seed: 1234) { Loss = 0.10 };
-        var nodes = new[]
-        {
-            Sim.Node(net, "192.0.2.1", Sim.Options("a", 100)),
-            Sim.Node(net, "192.0.2.2", Sim.Options("b", 150)),
-            Sim.Node(net, "192.0.2.3", Sim.Options("c", 200)),
-        };
-        Sim.Start(nodes);
-        net.Run(TimeSpan.FromSeconds(10));
+        var nodes = StartOn(net, 10, ("192.0.2.1", Sim.Options("a", 100)), ("192.0.2.2", Sim.Options("b", 150)), ("192.0.2.3", Sim.Options("c", 200)));
         Assert.Equal(VrrpState.Master, nodes[2].State);
 
         int maxMasters = 0;
@@ -397,10 +383,16 @@ public sealed class ElectionScenarioTests
     private static Segment Started(double seconds, params (string Address, VrrpRouterOptions Options)[] nodes)
     {
         var net = new SimulatedNetwork();
+        return new Segment(net, StartOn(net, seconds, nodes));
+    }
+
+    /// <summary>Nodes (address, router options) on <paramref name="net"/>, all started, after <paramref name="seconds"/> of simulated time.</summary>
+    private static SimNode[] StartOn(SimulatedNetwork net, double seconds, params (string Address, VrrpRouterOptions Options)[] nodes)
+    {
         var started = nodes.Select(n => Sim.Node(net, n.Address, n.Options)).ToArray();
         Sim.Start(started);
         net.Run(TimeSpan.FromSeconds(seconds));
-        return new Segment(net, started);
+        return started;
     }
 
     /// <summary>
