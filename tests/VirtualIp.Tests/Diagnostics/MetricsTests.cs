@@ -27,19 +27,12 @@ public sealed class MetricsTests
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton<TimeProvider>(_time);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["VirtualIp:Routers:0:Name"] = "web",
-            ["VirtualIp:Routers:0:Interface"] = SimulatedNode.InterfaceName,
-            ["VirtualIp:Routers:0:VirtualRouterId"] = "51",
-            ["VirtualIp:Routers:0:Version"] = "2",
-            ["VirtualIp:Routers:0:AuthPassword"] = password,
-            ["VirtualIp:Routers:0:Priority"] = priority.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["VirtualIp:Routers:0:AdvertisementInterval"] = "1s",
-            ["VirtualIp:Routers:0:Vips:0"] = vip,
-            ["VirtualIp:Announcements:SecondBurstDelay"] = "0s",
-            ["VirtualIp:Announcements:BurstCount"] = "2",
-        });
+        var settings = RouterSettings.Web(SimulatedNode.InterfaceName, priority, vip: vip);
+        settings["VirtualIp:Routers:0:Version"] = "2";
+        settings["VirtualIp:Routers:0:AuthPassword"] = password;
+        settings["VirtualIp:Announcements:SecondBurstDelay"] = "0s";
+        settings["VirtualIp:Announcements:BurstCount"] = "2";
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UsePlatform(node);
         return builder.Build();
     }
