@@ -20,13 +20,8 @@ done
 dotnet build benchmarks/VirtualIp.FailoverBench -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
 id="fb$(printf '%04x' $(( $$ & 0xffff )))"
 
-# Belt and braces if the harness itself is killed: kill what still runs in its namespaces (by PID), then delete them.
-cleanup() {
-  for ns in $(ip netns list | awk '{print $1}' | grep -E "^vip-$id-" || true); do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
+# Belt and braces if the harness itself is killed: kill what still runs in its namespaces, then delete them.
+. eng/lab/cleanup.sh
+trap 'lab_cleanup "$id"' EXIT
 
 dotnet benchmarks/VirtualIp.FailoverBench/bin/Release/net10.0/VirtualIp.FailoverBench.dll --lab-id "$id" "$@"

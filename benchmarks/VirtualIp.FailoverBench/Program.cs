@@ -177,7 +177,7 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
     private const int EchoPort = 7007;
     private readonly List<RunResult> _results = [];
     private readonly List<string> _soak = [];
-    private BenchLab _lab = null!;
+    private NamespaceLab _lab = null!;
     private Prober _prober = null!;
     private WireWatch _wire = null!;
 
@@ -194,7 +194,7 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
         Console.WriteLine($"# failover bench {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}: runs {o.Runs}, intervals {string.Join(',', o.Intervals.Select(RouterDaemon.Ms))}, " +
             $"events {string.Join(',', o.Events)}, impls {string.Join(',', o.Impls)}, soak {o.Soak.TotalSeconds}s ({string.Join(',', o.SoakImpls)}), probe every {o.ProbePeriod.TotalMilliseconds} ms, " +
             $"{Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}; {keepalivedVersion}; ours {o.FailoverDll}");
-        _lab = BenchLab.Create(2, o.LabId);
+        _lab = NamespaceLab.Create(2, o.LabId ?? "fb" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)));
         Console.WriteLine($"# lab namespaces vip-{_lab.Id}-*");
 
         using var e1 = new EchoResponder(_lab.Node(1), EchoPort, 1);
@@ -337,11 +337,11 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
             // Protocol deadline for the takeover, from the capture: kill = the master's last advert + Master_Down_Interval;
             // term = its priority-0 advert + Skew_Time (RFC 5798 6.4.2).
             DateTime? deadline = ev == "kill"
-                ? before.Where(w => !w.IsGarp && w.VrrpSource == BenchLab.NodeIPv4(1) && w.VrrpPriority > 0).Select(w => (DateTime?)w.At).LastOrDefault() + MasterDown(interval)
-                : wire.Where(w => !w.IsGarp && w.VrrpSource == BenchLab.NodeIPv4(1) && w.VrrpPriority == 0).Select(w => (DateTime?)w.At).FirstOrDefault() + (256 - 100) * interval / 256;
+                ? before.Where(w => !w.IsGarp && w.VrrpSource == NamespaceLab.NodeIPv4(1) && w.VrrpPriority > 0).Select(w => (DateTime?)w.At).LastOrDefault() + MasterDown(interval)
+                : wire.Where(w => !w.IsGarp && w.VrrpSource == NamespaceLab.NodeIPv4(1) && w.VrrpPriority == 0).Select(w => (DateTime?)w.At).FirstOrDefault() + (256 - 100) * interval / 256;
             double? phase = ev == "kill" && deadline is { } d0 ? (eventUtc - (d0 - MasterDown(interval))).TotalMilliseconds : null;
-            var garps = wire.Where(w => w.IsGarp && w.SourceMac == BenchLab.NodeMac(2)).ToArray();
-            var advert = wire.Where(w => !w.IsGarp && w.VrrpSource == BenchLab.NodeIPv4(2)).Select(w => (DateTime?)w.At).FirstOrDefault();
+            var garps = wire.Where(w => w.IsGarp && w.SourceMac == NamespaceLab.NodeMac(2)).ToArray();
+            var advert = wire.Where(w => !w.IsGarp && w.VrrpSource == NamespaceLab.NodeIPv4(2)).Select(w => (DateTime?)w.At).FirstOrDefault();
             double? toGarp = garps.Length > 0 ? (garps[0].At - transition.At).TotalMilliseconds : null;
             double? advertToGarp = garps.Length > 0 && advert is { } a ? (garps[0].At - a).TotalMilliseconds : null;
             return new RunResult(impl, interval, ev, run, outage, (transition.At - eventUtc).TotalMilliseconds, toGarp, advertToGarp, garps.Length,
@@ -400,7 +400,7 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
 
             var replies = _prober.RepliesSince(start);
             // Was it the master's sending or the backup's receiving? Gaps between the master's adverts on the wire.
-            var adverts = _wire.Since(startUtc).Where(w => !w.IsGarp && w.VrrpSource == BenchLab.NodeIPv4(1)).Select(w => w.At).ToArray();
+            var adverts = _wire.Since(startUtc).Where(w => !w.IsGarp && w.VrrpSource == NamespaceLab.NodeIPv4(1)).Select(w => w.At).ToArray();
             var gaps = adverts.Zip(adverts.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToArray();
             double mdi = MasterDown(interval).TotalMilliseconds;
             string advertStats = gaps.Length == 0 ? "no master adverts captured" : string.Create(CultureInfo.InvariantCulture,

@@ -15,13 +15,8 @@ for a in "$@"; do [ "$a" = --no-build ] && build=false || args+=("$a"); done
 $build && dotnet build eng/chaos/VirtualIp.Chaos -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
 id="ch$(printf '%04x' $(( $$ & 0xffff )))"
 
-# Belt and braces if the harness itself is killed: kill what still runs in its namespaces (by PID), then delete them.
-cleanup() {
-  for ns in $(ip netns list | awk '{print $1}' | grep -E "^vip-$id-" || true); do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
+# Belt and braces if the harness itself is killed: kill what still runs in its namespaces, then delete them.
+. eng/lab/cleanup.sh
+trap 'lab_cleanup "$id"' EXIT
 
 dotnet eng/chaos/VirtualIp.Chaos/bin/Release/net10.0/VirtualIp.Chaos.dll --lab-id "$id" "${args[@]}"

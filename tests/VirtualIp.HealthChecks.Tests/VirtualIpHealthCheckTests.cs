@@ -8,6 +8,7 @@ using VirtualIp.Addressing;
 using VirtualIp.Election;
 using VirtualIp.Hosting;
 using VirtualIp.Simulation;
+using VirtualIp.Testing;
 
 namespace VirtualIp.HealthChecks.Tests;
 
@@ -23,15 +24,7 @@ public sealed class VirtualIpHealthCheckTests
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton<TimeProvider>(_time);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["VirtualIp:Routers:0:Name"] = "web",
-            ["VirtualIp:Routers:0:Interface"] = SimulatedNode.InterfaceName,
-            ["VirtualIp:Routers:0:VirtualRouterId"] = "51",
-            ["VirtualIp:Routers:0:Priority"] = priority.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["VirtualIp:Routers:0:AdvertisementInterval"] = "1s",
-            ["VirtualIp:Routers:0:Vips:0"] = "192.0.2.100/24",
-        });
+        builder.Configuration.AddInMemoryCollection(RouterSettings.Web(SimulatedNode.InterfaceName, priority));
         builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UsePlatform(node);
         var hc = builder.Services.AddHealthChecks()
             .AddVirtualIp()
@@ -44,17 +37,7 @@ public sealed class VirtualIpHealthCheckTests
         return builder.Build();
     }
 
-    private async Task StepUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        var start = _time.GetUtcNow();
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromMinutes(2), $"timed out waiting for {what}");
-            _time.Advance(TimeSpan.FromMilliseconds(5));
-            await Task.Delay(1);
-        }
-    }
+    private Task StepUntilAsync(Func<bool> condition, string what) => FakeClockStepping.StepUntilAsync(_time, _time.Advance, condition, what);
 
     private static Task<HealthReport> CheckAsync(IHost host, string? tag = null) =>
         host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(

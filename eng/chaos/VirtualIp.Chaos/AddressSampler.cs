@@ -39,7 +39,7 @@ internal sealed class AddressSampler : IDisposable
     private long _lastSweep;
     private long _maxSweepGap;
 
-    public AddressSampler(ChaosLab lab, TimeSpan period)
+    public AddressSampler(NamespaceLab lab, TimeSpan period)
     {
         _period = period;
         _fds = [.. Enumerable.Range(1, lab.Nodes).Select(i => Native.RunIn(lab.Node(i), () =>

@@ -56,7 +56,7 @@ internal sealed class ChaosRun(ChaosConfig config, string outDir, string work, C
 
     public int Execute(List<Fault> plan)
     {
-        var lab = ChaosLab.Create(3, config.LabId);
+        var lab = NamespaceLab.Create(3, config.LabId);
         var pcap = Child.Start(lab.Switch, "tcpdump", ["-i", "br0", "-n", "-s", "200", "-U", "-w", Path.Combine(outDir, "chaos.pcap"), "not udp port " + ChaosConfig.EchoPort], work);
         var responders = Enumerable.Range(1, 3).Select(i => new EchoResponder(lab.Node(i), ChaosConfig.EchoPort, (byte)i)).ToArray();
         var members = Enumerable.Range(1, 3).Select(i => config.MemberKind(i) == "ours"
@@ -198,7 +198,7 @@ internal sealed class ChaosRun(ChaosConfig config, string outDir, string work, C
             lab.Dispose();
         }
 
-        var (names, pids) = ChaosLab.Leftovers(config.LabId);
+        var (names, pids) = NamespaceLab.Leftovers(config.LabId);
         if (names.Length > 0 || pids.Length > 0 || members.Any(m => m.Running))
         {
             Violate(0, new Problem($"leaked: namespaces [{string.Join(", ", names)}], processes [{string.Join(", ", pids)}]", []), null);
@@ -241,11 +241,11 @@ internal sealed class ChaosRun(ChaosConfig config, string outDir, string work, C
         return double.IsNaN(fo.Ms) ? p.FirstReplyFrom(t0, tEnd, 0, bound) : fo;
     }
 
-    private List<Problem> Converge(ChaosLab lab, Member[] members, AddressSampler sampler, Prober v4, Prober v6, TimeSpan grace) =>
+    private List<Problem> Converge(NamespaceLab lab, Member[] members, AddressSampler sampler, Prober v4, Prober v6, TimeSpan grace) =>
         Converge(lab, members, sampler, v4, v6, grace, out _);
 
     /// <summary>Checks the settled invariants, re-checking for up to <paramref name="grace"/>; the time it took beyond the first check is "late".</summary>
-    private List<Problem> Converge(ChaosLab lab, Member[] members, AddressSampler sampler, Prober v4, Prober v6, TimeSpan grace, out double lateMs)
+    private List<Problem> Converge(NamespaceLab lab, Member[] members, AddressSampler sampler, Prober v4, Prober v6, TimeSpan grace, out double lateMs)
     {
         var sw = Stopwatch.StartNew();
         while (true)

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace VirtualIp.Chaos;
 
 /// <summary>Applies one fault to the cluster and heals it (blocking for the fault's duration).</summary>
-internal sealed class FaultInjector(ChaosLab lab, Member[] members, EchoResponder[] responders, AddressSampler sampler, string work)
+internal sealed class FaultInjector(NamespaceLab lab, Member[] members, EchoResponder[] responders, AddressSampler sampler, string work)
 {
     /// <summary>Raised when a member broke an invariant during the fault itself (a clean stop left a VIP behind, a
     /// member did not stop or start), with the nodes at fault.</summary>
@@ -48,21 +48,21 @@ internal sealed class FaultInjector(ChaosLab lab, Member[] members, EchoResponde
                 responders[f.Node - 1].Muted = false;
                 break;
             case "link":
-                Shell.Must("ip", "-n", lab.Switch, "link", "set", ChaosLab.Port(f.Node), "down");
+                Shell.Must("ip", "-n", lab.Switch, "link", "set", NamespaceLab.Port(f.Node), "down");
                 try
                 {
                     Sleep(f.Duration, ct);
                 }
                 finally
                 {
-                    Shell.Must("ip", "-n", lab.Switch, "link", "set", ChaosLab.Port(f.Node), "up");
+                    Shell.Must("ip", "-n", lab.Switch, "link", "set", NamespaceLab.Port(f.Node), "up");
                 }
 
                 break;
             case "partition" or "advert-loss":
                 {
-                    string me = $"\"{ChaosLab.Port(f.Node)}\"";
-                    string others = "{ " + string.Join(", ", Enumerable.Range(1, lab.Nodes).Where(i => i != f.Node).Select(i => $"\"{ChaosLab.Port(i)}\"")) + " }";
+                    string me = $"\"{NamespaceLab.Port(f.Node)}\"";
+                    string others = "{ " + string.Join(", ", Enumerable.Range(1, lab.Nodes).Where(i => i != f.Node).Select(i => $"\"{NamespaceLab.Port(i)}\"")) + " }";
                     string rules = f.Kind == "partition"
                         ? $"iifname {me} oifname {others} drop\n    iifname {others} oifname {me} drop"
                         : $"iifname {me} oifname {others} ip protocol 112 drop\n    iifname {me} oifname {others} ip6 nexthdr 112 drop";

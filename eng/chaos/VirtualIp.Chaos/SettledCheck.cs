@@ -21,7 +21,7 @@ internal static partial class SettledCheck
     /// at node X, X if X still holds the VIP or claims Master (it announced wrongly), else the expected holder (it did
     /// not make the client follow).
     /// </summary>
-    public static List<Problem> Run(ChaosLab lab, Member[] members, AddressSampler sampler, Prober v4, Prober v6)
+    public static List<Problem> Run(NamespaceLab lab, Member[] members, AddressSampler sampler, Prober v4, Prober v6)
     {
         var problems = new List<Problem>();
         var expected = members.Where(m => m.Running).OrderByDescending(m => m.Priority).FirstOrDefault();
@@ -67,10 +67,10 @@ internal static partial class SettledCheck
             // announced wrongly), else the expected holder's (it did not make the client follow).
             int[] Follow(int x) => x != 0 && x != e && ((mask & (1 << (x - 1))) != 0 || masters.Contains(x)) ? [x] : [e];
             string? mac = Neighbour(neighbours, vip);
-            if (!string.Equals(mac, ChaosLab.NodeMac(e), StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(mac, NamespaceLab.NodeMac(e), StringComparison.OrdinalIgnoreCase))
             {
-                int x = Enumerable.Range(1, lab.Nodes).FirstOrDefault(n => string.Equals(mac, ChaosLab.NodeMac(n), StringComparison.OrdinalIgnoreCase));
-                problems.Add(new($"client neighbour entry for {vip} is {mac ?? "absent"}, expected n{e} {ChaosLab.NodeMac(e)}", Follow(x)));
+                int x = Enumerable.Range(1, lab.Nodes).FirstOrDefault(n => string.Equals(mac, NamespaceLab.NodeMac(n), StringComparison.OrdinalIgnoreCase));
+                problems.Add(new($"client neighbour entry for {vip} is {mac ?? "absent"}, expected n{e} {NamespaceLab.NodeMac(e)}", Follow(x)));
             }
 
             int last = prober.LastResponder(now, TimeSpan.FromMilliseconds(200));

@@ -144,50 +144,27 @@ internal sealed partial class NetlinkClient : IDisposable
 
     private delegate void PayloadHandler<TState>(ReadOnlySpan<byte> payload, TState state, int arg);
 
+    /// <summary>What one message of the answer does to the exchange: true ends it (successfully).</summary>
+    private delegate bool AnswerHandler<TState>(in NetlinkMessage message, int datagramLength, ref TState state);
+
+    /// <summary>Sends a dump request and hands every <paramref name="type"/> message of the answer to <paramref name="handler"/> until NLMSG_DONE.</summary>
     private Outcome Dump<TState>(ReadOnlySpan<byte> request, uint seq, ushort type, TState state, int arg, PayloadHandler<TState> handler)
     {
-        if (!Send(request, out int sendErrno))
+        var dump = (Type: type, State: state, Arg: arg, Handler: handler);
+        return Exchange(request, seq, ref dump, static (in NetlinkMessage m, int _, ref (ushort Type, TState State, int Arg, PayloadHandler<TState> Handler) d) =>
         {
-            return new Outcome(sendErrno, null);
-        }
-
-        while (true)
-        {
-            int n = Receive(out int recvErrno);
-            if (n < 0)
+            if (m.Type == Nl.NLMSG_DONE)
             {
-                return new Outcome(recvErrno, null);
+                return true;
             }
 
-            var r = new NetlinkReader(_receive.AsSpan(0, n));
-            while (r.TryRead(out var m))
+            if (m.Type == d.Type)
             {
-                if (m.Sequence != seq)
-                {
-                    continue;
-                }
-
-                switch (m.Type)
-                {
-                    case Nl.NLMSG_DONE:
-                        return new Outcome(0, null);
-                    case Nl.NLMSG_ERROR:
-                        if (NetlinkError.TryParse(m, out var err))
-                        {
-                            return new Outcome(-err.Error, ExtAckText(err));
-                        }
-
-                        return new Outcome(Errno.EINVAL, "malformed NLMSG_ERROR");
-                    default:
-                        if (m.Type == type)
-                        {
-                            handler(m.Payload, state, arg);
-                        }
-
-                        break;
-                }
+                d.Handler(m.Payload, d.State, d.Arg);
             }
-        }
+
+            return false;
+        });
     }
 
     /// <summary>
@@ -196,7 +173,28 @@ internal sealed partial class NetlinkClient : IDisposable
     /// </summary>
     private Outcome Transact(ReadOnlySpan<byte> request, uint seq, ushort expectReplyType, out int replyLength)
     {
-        replyLength = 0;
+        var reply = (Type: expectReplyType, Length: 0);
+        var outcome = Exchange(request, seq, ref reply, static (in NetlinkMessage m, int length, ref (ushort Type, int Length) r) =>
+        {
+            if (r.Type == 0 || m.Type != r.Type)
+            {
+                return false;
+            }
+
+            r.Length = length;
+            return true;
+        });
+        replyLength = reply.Length;
+        return outcome;
+    }
+
+    /// <summary>
+    /// Sends a request and reads the kernel's answer to <paramref name="seq"/> (messages of other sequences, late answers
+    /// to earlier requests, are skipped) until an NLMSG_ERROR (ack: success; else the errno and extended-ack text) or a
+    /// message for which <paramref name="handler"/> returns true.
+    /// </summary>
+    private Outcome Exchange<TState>(ReadOnlySpan<byte> request, uint seq, ref TState state, AnswerHandler<TState> handler)
+    {
         if (!Send(request, out int sendErrno))
         {
             return new Outcome(sendErrno, null);
@@ -228,9 +226,8 @@ internal sealed partial class NetlinkClient : IDisposable
                     return err.Error == 0 ? default : new Outcome(-err.Error, ExtAckText(err));
                 }
 
-                if (expectReplyType != 0 && m.Type == expectReplyType)
+                if (handler(m, n, ref state))
                 {
-                    replyLength = n;
                     return default;
                 }
             }

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Reflection;
-using System.Text;
 using VirtualIp.IntegrationTests.Lab;
 using VirtualIp.Testing;
 
@@ -26,18 +23,18 @@ public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
     public async Task Client_reaches_the_backends_through_the_backup_after_the_master_forwarder_node_dies()
     {
         TestEnvironment.RequireRootAndTools("ip", "dotnet");
-        string sample = await LocateSampleAsync();
+        string sample = LabSampleProcess.Locate("LoadBalancerSampleDll");
         var vrid = (51 + Random.Shared.Next(0, 150)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 4 }, Ct);
-        var daemons = new List<LabDaemon>();
+        var daemons = new List<LabSampleProcess>();
         try
         {
             var b1 = lab.Node(3);
             var b2 = lab.Node(4);
-            daemons.Add(LabDaemon.Start("backend1", b1.Namespace, sample, "--echo", $"{b1.IPv4}:{BackendPort}"));
-            daemons.Add(LabDaemon.Start("backend2", b2.Namespace, sample, "--echo", $"{b2.IPv4}:{BackendPort}"));
+            daemons.Add(LabSampleProcess.Start("backend1", b1.Namespace, sample, "--echo", $"{b1.IPv4}:{BackendPort}"));
+            daemons.Add(LabSampleProcess.Start("backend2", b2.Namespace, sample, "--echo", $"{b2.IPv4}:{BackendPort}"));
             string backends = $"{b1.IPv4}:{BackendPort},{b2.IPv4}:{BackendPort}";
-            LabDaemon Forwarder(string name, LabNode node, int priority) => LabDaemon.Start(name, node.Namespace, sample,
+            LabSampleProcess Forwarder(string name, LabNode node, int priority) => LabSampleProcess.Start(name, node.Namespace, sample,
                 "--listen", $"0.0.0.0:{Port}", "--backends", backends, "--scheduler", "round-robin", "--check-interval", "0.5",
                 "--drain-timeout", "0", "--vip", $"{Vip}/24", "--interface", node.Interface, "--vrid", vrid,
                 "--priority", priority.ToString(System.Globalization.CultureInfo.InvariantCulture), "--advert-interval", "0.3");
@@ -88,40 +85,8 @@ public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
             output.LastIndexOf("-> Backup", StringComparison.Ordinal), output.LastIndexOf("-> Fault", StringComparison.Ordinal));
 
     /// <summary>One connection from the client namespace to VIP:PORT; true when "ping N" comes back.</summary>
-    private static Task<bool> EchoThroughVipAsync(NetnsLab lab) => NetnsLab.RunInAsync(lab.Client, () =>
-    {
-        try
-        {
-            using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 2000, SendTimeout = 2000 };
-            var connect = s.ConnectAsync(new IPEndPoint(IPAddress.Parse(Vip), Port));
-            if (!connect.Wait(TimeSpan.FromSeconds(2)))
-            {
-                return false;
-            }
-
-            byte[] msg = Encoding.ASCII.GetBytes("ping " + Environment.TickCount64);
-            s.Send(msg);
-            s.Shutdown(SocketShutdown.Send);
-            var got = new byte[msg.Length];
-            int n = 0;
-            while (n < got.Length)
-            {
-                int r = s.Receive(got, n, got.Length - n, SocketFlags.None);
-                if (r == 0)
-                {
-                    return false;
-                }
-
-                n += r;
-            }
-
-            return got.AsSpan().SequenceEqual(msg);
-        }
-        catch (Exception ex) when (ex is SocketException or AggregateException or IOException)
-        {
-            return false;
-        }
-    });
+    private static Task<bool> EchoThroughVipAsync(NetnsLab lab) =>
+        NetnsLab.RunInAsync(lab.Client, () => EchoLoad.EchoOnce(new IPEndPoint(IPAddress.Parse(Vip), Port), timeoutMs: 2000));
 
     private static async Task PollAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
     {
@@ -137,97 +102,5 @@ public sealed class LoadBalancerFailoverTests(ITestOutputHelper output)
         }
 
         Assert.Fail($"timed out after {limit.TotalSeconds:F0} s waiting until {what}");
-    }
-
-    /// <summary>The sample, built with this test project (its path is baked into the assembly at build time).</summary>
-    private static Task<string> LocateSampleAsync()
-    {
-        string? dll = typeof(LoadBalancerFailoverTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "LoadBalancerSampleDll")?.Value;
-        return File.Exists(dll)
-            ? Task.FromResult(dll)
-            : throw new InvalidOperationException($"samples/VirtualIp.LoadBalancer was not built at '{dll}' (it builds with this test project)");
-    }
-
-    /// <summary>A long-running process inside a lab namespace, its output collected; killed on dispose.</summary>
-    private sealed class LabDaemon : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-
-        private LabDaemon(string name, Process process)
-        {
-            Name = name;
-            _process = process;
-        }
-
-        public string Name { get; }
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public static LabDaemon Start(string name, string ns, string dll, params string[] args)
-        {
-            var psi = new ProcessStartInfo("ip")
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var a in (string[])["netns", "exec", ns, "dotnet", dll, .. args])
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            var p = new Process { StartInfo = psi };
-            var d = new LabDaemon(name, p);
-            p.OutputDataReceived += (_, e) => d.Append(e.Data);
-            p.ErrorDataReceived += (_, e) => d.Append(e.Data);
-            p.Start();
-            p.BeginOutputReadLine();
-            p.BeginErrorReadLine();
-            return d;
-        }
-
-        public void Kill()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    _process.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            Kill();
-            _process.Dispose();
-            return ValueTask.CompletedTask;
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.AppendLine(line);
-                }
-            }
-        }
     }
 }

@@ -13,12 +13,29 @@ public class NetlinkAddressWatcherTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<NetlinkAddressWatcher> StartWatcherAsync(LabNode node, NetlinkWatcherOptions? options = null) =>
+    /// <summary>A lab with one node (skips without root and ip).</summary>
+    private static Task<NetnsLab> OneNodeLabAsync()
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        return NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+    }
+
+    /// <summary>Runs <c>ip ARGS</c> in the node's namespace and requires exit code 0.</summary>
+    private static async Task IpAsync(LabNode node, params string[] args) => (await NetnsLab.ExecAsync(node, ["ip", .. args])).EnsureSuccess();
+
+    private static async Task<NetlinkAddressWatcher> StartWatcherAsync(LabNode node, Recorder recorder) =>
+        await StartWatcherAsync(node, recorder.On);
+
+    private static async Task<NetlinkAddressWatcher> StartWatcherAsync(LabNode node, EventHandler<AddressChangedEventArgs>? changed = null, NetlinkWatcherOptions? options = null) =>
         await NetnsLab.RunInAsync(node, () =>
         {
             var w = new NetlinkAddressWatcher(options);
             // StartAsync creates the sockets synchronously, on this thread, in this namespace.
             w.StartAsync().AsTask().GetAwaiter().GetResult();
+            if (changed is not null)
+            {
+                w.Changed += changed; // after the start, as a caller's own subscription would be
+            }
 
             return w;
         });
@@ -35,6 +52,9 @@ public class NetlinkAddressWatcherTests
         }
 
         public IReadOnlyCollection<AddressChangedEventArgs> All => [.. _events];
+
+        public Task<AddressChangedEventArgs> WaitForAddressAsync(AddressChangeKind kind, string address) =>
+            WaitAsync(e => e.Kind == kind && e.Address!.Equals(IPAddress.Parse(address)));
 
         public async Task<AddressChangedEventArgs> WaitAsync(Func<AddressChangedEventArgs, bool> match)
         {
@@ -63,24 +83,22 @@ public class NetlinkAddressWatcherTests
     [Fact]
     public async Task AddressAddedAndRemoved_AreReportedForIPv4AndIPv6()
     {
-        TestEnvironment.RequireRootAndTools("ip");
-        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+        await using var lab = await OneNodeLabAsync();
         var n1 = lab.Node(1);
-        await using var watcher = await StartWatcherAsync(n1);
         var rec = new Recorder();
-        watcher.Changed += rec.On;
+        await using var watcher = await StartWatcherAsync(n1, rec);
 
-        (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "192.0.2.150/24", "dev", "eth0")).EnsureSuccess();
-        (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "2001:db8::150/64", "dev", "eth0", "nodad")).EnsureSuccess();
-        var added4 = await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressAdded && e.Address!.Equals(IPAddress.Parse("192.0.2.150")));
+        await IpAsync(n1, "addr", "add", "192.0.2.150/24", "dev", "eth0");
+        await IpAsync(n1, "addr", "add", "2001:db8::150/64", "dev", "eth0", "nodad");
+        var added4 = await rec.WaitForAddressAsync(AddressChangeKind.AddressAdded, "192.0.2.150");
         Assert.Equal(24, added4.PrefixLength);
         Assert.Equal("eth0", added4.InterfaceName);
         await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressAdded && e.Address!.Equals(IPAddress.Parse("2001:db8::150")) && e.PrefixLength == 64);
 
-        (await NetnsLab.ExecAsync(n1, "ip", "addr", "del", "192.0.2.150/24", "dev", "eth0")).EnsureSuccess();
-        (await NetnsLab.ExecAsync(n1, "ip", "addr", "del", "2001:db8::150/64", "dev", "eth0")).EnsureSuccess();
-        await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressRemoved && e.Address!.Equals(IPAddress.Parse("192.0.2.150")));
-        await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressRemoved && e.Address!.Equals(IPAddress.Parse("2001:db8::150")));
+        await IpAsync(n1, "addr", "del", "192.0.2.150/24", "dev", "eth0");
+        await IpAsync(n1, "addr", "del", "2001:db8::150/64", "dev", "eth0");
+        await rec.WaitForAddressAsync(AddressChangeKind.AddressRemoved, "192.0.2.150");
+        await rec.WaitForAddressAsync(AddressChangeKind.AddressRemoved, "2001:db8::150");
     }
 
     [Fact]
@@ -88,8 +106,7 @@ public class NetlinkAddressWatcherTests
     {
         // Read from the code (issue 11): an unexpected exception ended the watcher for good; VipGuard and link
         // tracking then went blind without a word.
-        TestEnvironment.RequireRootAndTools("ip");
-        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+        await using var lab = await OneNodeLabAsync();
         var n1 = lab.Node(1);
         await using var watcher = await StartWatcherAsync(n1);
         int failures = 1;
@@ -103,27 +120,25 @@ public class NetlinkAddressWatcherTests
         var rec = new Recorder();
         watcher.Changed += rec.On;
 
-        (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "192.0.2.151/24", "dev", "eth0")).EnsureSuccess(); // the loop fails on this one
+        await IpAsync(n1, "addr", "add", "192.0.2.151/24", "dev", "eth0"); // the loop fails on this one
         await rec.WaitAsync(e => e.Kind == AddressChangeKind.Resync);
         Assert.Equal(1, watcher.RestartCount);
-        (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "192.0.2.152/24", "dev", "eth0")).EnsureSuccess();
-        await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressAdded && e.Address!.Equals(IPAddress.Parse("192.0.2.152")));
+        await IpAsync(n1, "addr", "add", "192.0.2.152/24", "dev", "eth0");
+        await rec.WaitForAddressAsync(AddressChangeKind.AddressAdded, "192.0.2.152");
     }
 
     [Fact]
     public async Task LinkDownAndUp_AreReportedOnce()
     {
-        TestEnvironment.RequireRootAndTools("ip");
-        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+        await using var lab = await OneNodeLabAsync();
         var n1 = lab.Node(1);
-        await using var watcher = await StartWatcherAsync(n1);
         var rec = new Recorder();
-        watcher.Changed += rec.On;
+        await using var watcher = await StartWatcherAsync(n1, rec);
 
-        (await NetnsLab.ExecAsync(n1, "ip", "link", "set", "eth0", "down")).EnsureSuccess();
+        await IpAsync(n1, "link", "set", "eth0", "down");
         var down = await rec.WaitAsync(e => e.Kind == AddressChangeKind.LinkDown);
         Assert.Equal("eth0", down.InterfaceName);
-        (await NetnsLab.ExecAsync(n1, "ip", "link", "set", "eth0", "up")).EnsureSuccess();
+        await IpAsync(n1, "link", "set", "eth0", "up");
         await rec.WaitAsync(e => e.Kind == AddressChangeKind.LinkUp && e.InterfaceName == "eth0");
 
         // Carrier loss (the switch side goes down) is a link-down too.
@@ -135,10 +150,9 @@ public class NetlinkAddressWatcherTests
     [Fact]
     public async Task Overflow_RaisesResync_GrowsTheBuffer_AndKeepsWatching()
     {
-        TestEnvironment.RequireRootAndTools("ip");
-        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+        await using var lab = await OneNodeLabAsync();
         var n1 = lab.Node(1);
-        await using var watcher = await StartWatcherAsync(n1, new NetlinkWatcherOptions { ReceiveBufferSize = 4096 });
+        await using var watcher = await StartWatcherAsync(n1, options: new NetlinkWatcherOptions { ReceiveBufferSize = 4096 });
         int initial = watcher.ReceiveBufferSize;
         var rec = new Recorder();
         using var release = new ManualResetEventSlim();
@@ -162,8 +176,8 @@ public class NetlinkAddressWatcherTests
                 Enumerable.Range(1, 240).Select(i => $"addr add 198.51.100.{i}/32 dev eth0")
                     .Concat(Enumerable.Range(1, 300).Select(i => $"addr add 2001:db8:1::{i:x}/128 dev eth0 nodad")),
                 Ct);
-            (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "198.51.100.254/32", "dev", "eth0")).EnsureSuccess();
-            (await NetnsLab.ExecAsync(n1, "ip", "-batch", batch)).EnsureSuccess();
+            await IpAsync(n1, "addr", "add", "198.51.100.254/32", "dev", "eth0");
+            await IpAsync(n1, "-batch", batch);
         }
         finally
         {
@@ -175,15 +189,14 @@ public class NetlinkAddressWatcherTests
         Assert.True(watcher.OverflowCount >= 1);
         Assert.True(watcher.ReceiveBufferSize > initial);
 
-        (await NetnsLab.ExecAsync(n1, "ip", "addr", "add", "192.0.2.222/24", "dev", "eth0")).EnsureSuccess();
-        await rec.WaitAsync(e => e.Kind == AddressChangeKind.AddressAdded && e.Address!.Equals(IPAddress.Parse("192.0.2.222")));
+        await IpAsync(n1, "addr", "add", "192.0.2.222/24", "dev", "eth0");
+        await rec.WaitForAddressAsync(AddressChangeKind.AddressAdded, "192.0.2.222");
     }
 
     [Fact]
     public async Task Dispose_ReturnsPromptlyWhileReceiving()
     {
-        TestEnvironment.RequireRootAndTools("ip");
-        await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
+        await using var lab = await OneNodeLabAsync();
         var watcher = await StartWatcherAsync(lab.Node(1));
         await Task.Delay(50, Ct);
         await watcher.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5), Ct);

@@ -20,16 +20,8 @@ public class VipGuardIntegrationTests
         var vip = VipAddress.Parse(text);
         await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
         var n1 = lab.Node(1);
-        var (binder, watcher) = await NetnsLab.RunInAsync(n1, () =>
-        {
-            var b = new NetlinkVipBinder();
-            var w = new NetlinkAddressWatcher();
-            w.StartAsync().AsTask().GetAwaiter().GetResult();
-            return (b, w);
-        });
-        using var _ = binder;
-        await using var __ = watcher;
-        await using var guard = new VipGuard(binder, watcher, "eth0", new VipGuardOptions { RestoreDelay = TimeSpan.FromMilliseconds(20) });
+        await using var guarded = await GuardedNode.StartAsync(n1);
+        var (binder, guard) = (guarded.Binder, guarded.Guard);
         var deleted = new TaskCompletionSource<VipAddress>(TaskCreationOptions.RunContinuationsAsynchronously);
         var restored = new TaskCompletionSource<VipAddress>(TaskCreationOptions.RunContinuationsAsynchronously);
         long deletedAt = 0, restoredAt = 0;
@@ -60,16 +52,8 @@ public class VipGuardIntegrationTests
         var vip = VipAddress.Parse("192.0.2.100/24");
         await using var lab = await NetnsLab.CreateAsync(new NetnsLabOptions { Nodes = 1 }, Ct);
         var n1 = lab.Node(1);
-        var (binder, watcher) = await NetnsLab.RunInAsync(n1, () =>
-        {
-            var b = new NetlinkVipBinder();
-            var w = new NetlinkAddressWatcher();
-            w.StartAsync().AsTask().GetAwaiter().GetResult();
-            return (b, w);
-        });
-        using var _ = binder;
-        await using var __ = watcher;
-        await using var guard = new VipGuard(binder, watcher, "eth0", new VipGuardOptions { RestoreDelay = TimeSpan.FromMilliseconds(20) });
+        await using var guarded = await GuardedNode.StartAsync(n1);
+        var (binder, guard) = (guarded.Binder, guarded.Guard);
         var sentinel = VipAddress.Parse("192.0.2.101/24");
         int deleted = 0;
         var sentinelRestored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -101,5 +85,41 @@ public class VipGuardIntegrationTests
         await sentinelRestored.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Equal(0, Volatile.Read(ref deleted));
         Assert.DoesNotContain(await binder.ListAsync("eth0", Ct), a => a.Address.Equals(vip.Address));
+    }
+
+    /// <summary>A netlink binder and a started address watcher in the node's namespace, and a VipGuard (20 ms restore delay) over them on eth0.</summary>
+    private sealed class GuardedNode : IAsyncDisposable
+    {
+        private readonly NetlinkAddressWatcher _watcher;
+
+        private GuardedNode(NetlinkVipBinder binder, NetlinkAddressWatcher watcher)
+        {
+            Binder = binder;
+            _watcher = watcher;
+            Guard = new VipGuard(binder, watcher, "eth0", new VipGuardOptions { RestoreDelay = TimeSpan.FromMilliseconds(20) });
+        }
+
+        public NetlinkVipBinder Binder { get; }
+
+        public VipGuard Guard { get; }
+
+        public static async Task<GuardedNode> StartAsync(LabNode node)
+        {
+            var (binder, watcher) = await NetnsLab.RunInAsync(node, () =>
+            {
+                var b = new NetlinkVipBinder();
+                var w = new NetlinkAddressWatcher();
+                w.StartAsync().AsTask().GetAwaiter().GetResult();
+                return (b, w);
+            });
+            return new GuardedNode(binder, watcher);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Guard.DisposeAsync();
+            await _watcher.DisposeAsync();
+            Binder.Dispose();
+        }
     }
 }

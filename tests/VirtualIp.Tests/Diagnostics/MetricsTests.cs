@@ -10,6 +10,7 @@ using VirtualIp.Diagnostics;
 using VirtualIp.Election;
 using VirtualIp.Hosting;
 using VirtualIp.Simulation;
+using VirtualIp.Testing;
 
 namespace VirtualIp.Tests.Diagnostics;
 
@@ -26,34 +27,17 @@ public sealed class MetricsTests
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton<TimeProvider>(_time);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["VirtualIp:Routers:0:Name"] = "web",
-            ["VirtualIp:Routers:0:Interface"] = SimulatedNode.InterfaceName,
-            ["VirtualIp:Routers:0:VirtualRouterId"] = "51",
-            ["VirtualIp:Routers:0:Version"] = "2",
-            ["VirtualIp:Routers:0:AuthPassword"] = password,
-            ["VirtualIp:Routers:0:Priority"] = priority.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["VirtualIp:Routers:0:AdvertisementInterval"] = "1s",
-            ["VirtualIp:Routers:0:Vips:0"] = vip,
-            ["VirtualIp:Announcements:SecondBurstDelay"] = "0s",
-            ["VirtualIp:Announcements:BurstCount"] = "2",
-        });
+        var settings = RouterSettings.Web(SimulatedNode.InterfaceName, priority, vip: vip);
+        settings["VirtualIp:Routers:0:Version"] = "2";
+        settings["VirtualIp:Routers:0:AuthPassword"] = password;
+        settings["VirtualIp:Announcements:SecondBurstDelay"] = "0s";
+        settings["VirtualIp:Announcements:BurstCount"] = "2";
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddVirtualIp(builder.Configuration.GetSection("VirtualIp")).UsePlatform(node);
         return builder.Build();
     }
 
-    private async Task StepUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        var start = _time.GetUtcNow();
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline && _time.GetUtcNow() - start < TimeSpan.FromMinutes(2), $"timed out waiting for {what}");
-            _time.Advance(TimeSpan.FromMilliseconds(5));
-            await Task.Delay(1);
-        }
-    }
+    private Task StepUntilAsync(Func<bool> condition, string what) => FakeClockStepping.StepUntilAsync(_time, _time.Advance, condition, what);
 
     private static MetricCollector<T> Collect<T>(IHost host, string instrument)
         where T : struct =>

@@ -42,80 +42,25 @@ public sealed class BuiltInProbeTests
     [Fact]
     public async Task Tcp_probe_times_out_against_a_full_backlog()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(0);
-        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
-        var fillers = new List<Socket>();
-        using var fill = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            // Fill the accept queue (never accepted) until a connect stops completing.
-            for (var i = 0; i < 8; i++)
-            {
-                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                fillers.Add(s);
-                var connect = s.ConnectAsync(endPoint, fill.Token).AsTask();
-                if (await Task.WhenAny(connect, Task.Delay(300, Ct)) != connect)
-                {
-                    break;
-                }
-            }
-
-            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-            var probe = HealthProbes.Tcp(endPoint);
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await probe.ProbeAsync(cts.Token));
-        }
-        finally
-        {
-            fill.Cancel();
-            foreach (var s in fillers)
-            {
-                s.Dispose();
-            }
-        }
+        using var backlog = await FullBacklog.FillAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var probe = HealthProbes.Tcp(backlog.EndPoint);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await probe.ProbeAsync(cts.Token));
     }
 
     [Fact]
     public async Task Tcp_probe_through_the_monitor_counts_half_open_as_timeout()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(0);
-        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
-        var fillers = new List<Socket>();
-        using var fill = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            for (var i = 0; i < 8; i++)
-            {
-                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                fillers.Add(s);
-                var connect = s.ConnectAsync(endPoint, fill.Token).AsTask();
-                if (await Task.WhenAny(connect, Task.Delay(300, Ct)) != connect)
-                {
-                    break;
-                }
-            }
-
-            await using var monitor = new HealthMonitor(TimeProvider.System);
-            var done = new TaskCompletionSource<ProbeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            monitor.ProbeCompleted += (string _, HealthState _, in ProbeResult r) => done.TrySetResult(r);
-            monitor.Add(new HealthCheckOptions { Name = "half-open", Interval = TimeSpan.FromSeconds(10), Timeout = TimeSpan.FromMilliseconds(300), JitterFraction = 0 },
-                HealthProbes.Tcp(endPoint));
-            var result = await done.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
-            Assert.False(result.Healthy);
-            Assert.Equal(ProbeReasons.Timeout, result.Reason);
-            Assert.InRange(result.Duration, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
-        }
-        finally
-        {
-            fill.Cancel();
-            foreach (var s in fillers)
-            {
-                s.Dispose();
-            }
-        }
+        using var backlog = await FullBacklog.FillAsync();
+        await using var monitor = new HealthMonitor(TimeProvider.System);
+        var done = new TaskCompletionSource<ProbeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        monitor.ProbeCompleted += (string _, HealthState _, in ProbeResult r) => done.TrySetResult(r);
+        monitor.Add(new HealthCheckOptions { Name = "half-open", Interval = TimeSpan.FromSeconds(10), Timeout = TimeSpan.FromMilliseconds(300), JitterFraction = 0 },
+            HealthProbes.Tcp(backlog.EndPoint));
+        var result = await done.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.False(result.Healthy);
+        Assert.Equal(ProbeReasons.Timeout, result.Reason);
+        Assert.InRange(result.Duration, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -255,6 +200,61 @@ public sealed class BuiltInProbeTests
         {
             Assert.NotNull(context.Registration);
             return Task.FromResult(result);
+        }
+    }
+
+    /// <summary>A loopback listener (backlog 0) whose accept queue is filled and never accepted: a new connect to it stays half-open.</summary>
+    private sealed class FullBacklog : IDisposable
+    {
+        private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        private readonly List<Socket> _fillers = [];
+        private readonly CancellationTokenSource _fill = new(TimeSpan.FromSeconds(10));
+
+        private FullBacklog()
+        {
+            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _listener.Listen(0);
+            EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        }
+
+        public IPEndPoint EndPoint { get; }
+
+        public static async Task<FullBacklog> FillAsync()
+        {
+            var backlog = new FullBacklog();
+            try
+            {
+                // Fill the accept queue (never accepted) until a connect stops completing.
+                for (var i = 0; i < 8; i++)
+                {
+                    var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    backlog._fillers.Add(s);
+                    var connect = s.ConnectAsync(backlog.EndPoint, backlog._fill.Token).AsTask();
+                    if (await Task.WhenAny(connect, Task.Delay(300, Ct)) != connect)
+                    {
+                        break;
+                    }
+                }
+
+                return backlog;
+            }
+            catch
+            {
+                backlog.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            _fill.Cancel();
+            foreach (var s in _fillers)
+            {
+                s.Dispose();
+            }
+
+            _fill.Dispose();
+            _listener.Dispose();
         }
     }
 }

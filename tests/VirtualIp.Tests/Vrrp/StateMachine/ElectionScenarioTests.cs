@@ -48,12 +48,7 @@ public sealed class ElectionScenarioTests
     [Fact]
     public void Three_nodes_elect_the_highest_priority()
     {
-        var net = new SimulatedNetwork();
-        var a = Sim.Node(net, "192.0.2.1", Sim.Options("a", 150));
-        var b = Sim.Node(net, "192.0.2.2", Sim.Options("b", 50));
-        var c = Sim.Node(net, "192.0.2.3", Sim.Options("c", 100));
-        Sim.Start(a, b, c);
-        net.Run(TimeSpan.FromSeconds(15));
+        var (_, a, b, c) = Started(15, ("192.0.2.1", Sim.Options("a", 150)), ("192.0.2.2", Sim.Options("b", 50)), ("192.0.2.3", Sim.Options("c", 100)));
         Assert.Equal([VrrpState.Master, VrrpState.Backup, VrrpState.Backup], new[] { a.State, b.State, c.State });
         Assert.Equal(0, a.Router.GetStatistics().TotalRejected);
     }
@@ -61,11 +56,7 @@ public sealed class ElectionScenarioTests
     [Fact]
     public async Task Master_dies_and_the_backup_takes_over_after_master_down_interval()
     {
-        var net = new SimulatedNetwork();
-        var a = Sim.Node(net, "192.0.2.1", Sim.Options("a", 200));
-        var b = Sim.Node(net, "192.0.2.2", Sim.Options("b", 100));
-        Sim.Start(a, b);
-        net.Run(TimeSpan.FromSeconds(10));
+        var (net, a, b) = Started(10, ("192.0.2.1", Sim.Options("a", 200)), ("192.0.2.2", Sim.Options("b", 100)));
         Assert.Equal(VrrpState.Master, a.State);
 
         // a's adverts go out on whole seconds after it became master; crash right after one was delivered.
@@ -87,14 +78,7 @@ public sealed class ElectionScenarioTests
     public void Partitions_and_heals_leave_exactly_one_master_within_one_down_interval()
     {
         var net = new SimulatedNetwork(seed: 7);
-        var nodes = new[]
-        {
-            Sim.Node(net, "192.0.2.1", Sim.Options("a", 100)),
-            Sim.Node(net, "192.0.2.2", Sim.Options("b", 150)),
-            Sim.Node(net, "192.0.2.3", Sim.Options("c", 200)),
-        };
-        Sim.Start(nodes);
-        net.Run(TimeSpan.FromSeconds(10));
+        var nodes = StartOn(net, 10, ("192.0.2.1", Sim.Options("a", 100)), ("192.0.2.2", Sim.Options("b", 150)), ("192.0.2.3", Sim.Options("c", 200)));
         Assert.Equal(1, Sim.Masters(nodes));
 
         var random = new Random(42);
@@ -125,14 +109,7 @@ public sealed class ElectionScenarioTests
     public void Random_packet_loss_never_gives_a_dual_master_after_convergence()
     {
         var net = new SimulatedNetwork(seed: 1234) { Loss = 0.10 };
-        var nodes = new[]
-        {
-            Sim.Node(net, "192.0.2.1", Sim.Options("a", 100)),
-            Sim.Node(net, "192.0.2.2", Sim.Options("b", 150)),
-            Sim.Node(net, "192.0.2.3", Sim.Options("c", 200)),
-        };
-        Sim.Start(nodes);
-        net.Run(TimeSpan.FromSeconds(10));
+        var nodes = StartOn(net, 10, ("192.0.2.1", Sim.Options("a", 100)), ("192.0.2.2", Sim.Options("b", 150)), ("192.0.2.3", Sim.Options("c", 200)));
         Assert.Equal(VrrpState.Master, nodes[2].State);
 
         int maxMasters = 0;
@@ -189,12 +166,7 @@ public sealed class ElectionScenarioTests
     [Fact]
     public void Equal_priorities_the_higher_address_wins()
     {
-        var net = new SimulatedNetwork();
-        var a = Sim.Node(net, "192.0.2.10", Sim.Options("a", 100));
-        var b = Sim.Node(net, "192.0.2.9", Sim.Options("b", 100));
-        var c = Sim.Node(net, "192.0.2.200", Sim.Options("c", 100));
-        Sim.Start(a, b, c);
-        net.Run(TimeSpan.FromSeconds(10));
+        var (_, a, b, c) = Started(10, ("192.0.2.10", Sim.Options("a", 100)), ("192.0.2.9", Sim.Options("b", 100)), ("192.0.2.200", Sim.Options("c", 100)));
         Assert.Equal(VrrpState.Master, c.State);
         Assert.Equal(VrrpState.Backup, a.State);
         Assert.Equal(VrrpState.Backup, b.State);
@@ -205,11 +177,7 @@ public sealed class ElectionScenarioTests
     public void Equal_priorities_compare_addresses_unsigned_in_network_order()
     {
         // 192.0.2.2 > 128.0.0.1 > 10.x would be wrong if compared as signed bytes; use 198.51.100.1 (0xC6) vs 192.0.2.250 (0xC0).
-        var net = new SimulatedNetwork();
-        var a = Sim.Node(net, "198.51.100.1", Sim.Options("a", 100));
-        var b = Sim.Node(net, "192.0.2.250", Sim.Options("b", 100));
-        Sim.Start(a, b);
-        net.Run(TimeSpan.FromSeconds(10));
+        var (_, a, b) = Started(10, ("198.51.100.1", Sim.Options("a", 100)), ("192.0.2.250", Sim.Options("b", 100)));
         Assert.Equal(VrrpState.Master, a.State);
         Assert.Equal(VrrpState.Backup, b.State);
     }
@@ -217,11 +185,7 @@ public sealed class ElectionScenarioTests
     [Fact]
     public async Task Preemption_a_higher_priority_node_takes_over_a_running_master()
     {
-        var net = new SimulatedNetwork();
-        var lo = Sim.Node(net, "192.0.2.1", Sim.Options("lo", 100));
-        var hi = Sim.Node(net, "192.0.2.2", Sim.Options("hi", 200));
-        Sim.Start(lo);
-        net.Run(TimeSpan.FromSeconds(10));
+        var (net, lo, hi) = MasterAndLateJoiner(Sim.Options("lo", 100), Sim.Options("hi", 200));
         Assert.Equal(VrrpState.Master, lo.State);
 
         Sim.Start(hi);
@@ -245,11 +209,7 @@ public sealed class ElectionScenarioTests
     {
         // The old master lets go of the VIP when it hears the preempting router's first advert; that advert must
         // therefore leave only once the VIP is bound, or clients lose the bind time (issue 16, item 2).
-        var net = new SimulatedNetwork();
-        var lo = Sim.Node(net, "192.0.2.1", Sim.Options("lo", 100));
-        var hi = Sim.Node(net, "192.0.2.2", Sim.Options("hi", 200));
-        Sim.Start(lo);
-        net.Run(TimeSpan.FromSeconds(10));
+        var (net, lo, hi) = MasterAndLateJoiner(Sim.Options("lo", 100), Sim.Options("hi", 200));
         var masterAdverts = new System.Collections.Concurrent.ConcurrentQueue<bool>();
         hi.Transport.OnSend = p =>
         {
@@ -280,11 +240,7 @@ public sealed class ElectionScenarioTests
     [Fact]
     public void Preemption_off_a_higher_priority_node_stays_backup()
     {
-        var net = new SimulatedNetwork();
-        var lo = Sim.Node(net, "192.0.2.1", Sim.Options("lo", 100));
-        var hi = Sim.Node(net, "192.0.2.2", Sim.Options("hi", 200, o => o.Preempt = false));
-        Sim.Start(lo);
-        net.Run(TimeSpan.FromSeconds(10));
+        var (net, lo, hi) = MasterAndLateJoiner(Sim.Options("lo", 100), Sim.Options("hi", 200, o => o.Preempt = false));
         Sim.Start(hi);
         net.Run(TimeSpan.FromSeconds(30));
         Assert.Equal(VrrpState.Master, lo.State);
@@ -300,11 +256,7 @@ public sealed class ElectionScenarioTests
     public async Task Preempt_delay_postpones_the_takeover_keepalived_style()
     {
         // keepalived man page: priority 128 takes over after ~3.5 s, plus preempt_delay.
-        var net = new SimulatedNetwork();
-        var lo = Sim.Node(net, "192.0.2.1", Sim.Options("lo", 100));
-        var hi = Sim.Node(net, "192.0.2.2", Sim.Options("hi", 128, o => o.PreemptDelay = TimeSpan.FromSeconds(5)));
-        Sim.Start(lo);
-        net.Run(TimeSpan.FromSeconds(10.5));
+        var (net, lo, hi) = MasterAndLateJoiner(Sim.Options("lo", 100), Sim.Options("hi", 128, o => o.PreemptDelay = TimeSpan.FromSeconds(5)), 10.5);
         Assert.Equal(VrrpState.Master, lo.State);
 
         Sim.Start(hi);
@@ -321,11 +273,7 @@ public sealed class ElectionScenarioTests
     [Fact]
     public async Task Priority_zero_on_shutdown_the_backup_takes_over_after_skew_time_only()
     {
-        var net = new SimulatedNetwork();
-        var a = Sim.Node(net, "192.0.2.1", Sim.Options("a", 200));
-        var b = Sim.Node(net, "192.0.2.2", Sim.Options("b", 100));
-        Sim.Start(a, b);
-        net.Run(TimeSpan.FromSeconds(10.3));
+        var (net, a, b) = Started(10.3, ("192.0.2.1", Sim.Options("a", 200)), ("192.0.2.2", Sim.Options("b", 100)));
         Assert.Equal(VrrpState.Master, a.State);
 
         await a.Router.StopAsync(TestContext.Current.CancellationToken);
@@ -349,11 +297,7 @@ public sealed class ElectionScenarioTests
     [Fact]
     public async Task Address_owner_255_becomes_master_at_once()
     {
-        var net = new SimulatedNetwork();
-        var a = Sim.Node(net, "192.0.2.1", Sim.Options("a", 100));
-        var owner = Sim.Node(net, "192.0.2.2", Sim.Options("owner", 255));
-        Sim.Start(a);
-        net.Run(TimeSpan.FromSeconds(10));
+        var (net, a, owner) = MasterAndLateJoiner(Sim.Options("a", 100), Sim.Options("owner", 255));
         Assert.Equal(VrrpState.Master, a.State);
 
         Sim.Start(owner);
@@ -392,11 +336,7 @@ public sealed class ElectionScenarioTests
     [Fact]
     public void IPv6_routers_elect_like_IPv4()
     {
-        var net = new SimulatedNetwork();
-        var a = Sim.Node(net, "2001:db8::1", Sim.Options("a", 100, ipv6: true));
-        var b = Sim.Node(net, "2001:db8::2", Sim.Options("b", 100, ipv6: true));
-        Sim.Start(a, b);
-        net.Run(TimeSpan.FromSeconds(10));
+        var (_, a, b) = Started(10, ("2001:db8::1", Sim.Options("a", 100, ipv6: true)), ("2001:db8::2", Sim.Options("b", 100, ipv6: true)));
         Assert.Equal(VrrpState.Master, b.State); // equal priority: higher address
         Assert.Equal(VrrpState.Backup, a.State);
         Assert.Equal(0, a.Router.GetStatistics().TotalRejected);
@@ -437,5 +377,43 @@ public sealed class ElectionScenarioTests
         net.Run(TimeSpan.FromSeconds(1));
         Assert.Equal([VrrpState.Master, VrrpState.Master], a.Routers.Select(r => r.State).ToArray());
         Assert.Equal([VrrpState.Backup, VrrpState.Fault], b.Routers.Select(r => r.State).ToArray());
+    }
+
+    /// <summary>Nodes (address, router options) on a fresh segment, all started, after <paramref name="seconds"/> of simulated time.</summary>
+    private static Segment Started(double seconds, params (string Address, VrrpRouterOptions Options)[] nodes)
+    {
+        var net = new SimulatedNetwork();
+        return new Segment(net, StartOn(net, seconds, nodes));
+    }
+
+    /// <summary>Nodes (address, router options) on <paramref name="net"/>, all started, after <paramref name="seconds"/> of simulated time.</summary>
+    private static SimNode[] StartOn(SimulatedNetwork net, double seconds, params (string Address, VrrpRouterOptions Options)[] nodes)
+    {
+        var started = nodes.Select(n => Sim.Node(net, n.Address, n.Options)).ToArray();
+        Sim.Start(started);
+        net.Run(TimeSpan.FromSeconds(seconds));
+        return started;
+    }
+
+    /// <summary>
+    /// A node at 192.0.2.1 started alone on a fresh segment and run for <paramref name="seconds"/> of simulated time
+    /// (long enough to become master), and a node at 192.0.2.2 created but not started yet.
+    /// </summary>
+    private static (SimulatedNetwork Net, SimNode Running, SimNode Late) MasterAndLateJoiner(VrrpRouterOptions running, VrrpRouterOptions late, double seconds = 10)
+    {
+        var net = new SimulatedNetwork();
+        var first = Sim.Node(net, "192.0.2.1", running);
+        var second = Sim.Node(net, "192.0.2.2", late);
+        Sim.Start(first);
+        net.Run(TimeSpan.FromSeconds(seconds));
+        return (net, first, second);
+    }
+
+    /// <summary>A simulated segment and its nodes, in the order given (deconstructs into the network and two or three nodes).</summary>
+    private sealed class Segment(SimulatedNetwork net, SimNode[] nodes)
+    {
+        public void Deconstruct(out SimulatedNetwork network, out SimNode a, out SimNode b) => (network, a, b) = (net, nodes[0], nodes[1]);
+
+        public void Deconstruct(out SimulatedNetwork network, out SimNode a, out SimNode b, out SimNode c) => (network, a, b, c) = (net, nodes[0], nodes[1], nodes[2]);
     }
 }

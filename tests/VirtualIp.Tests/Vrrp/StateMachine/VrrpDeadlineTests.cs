@@ -12,10 +12,12 @@ public sealed class VrrpDeadlineTests
 
     private sealed class Harness
     {
-        public Harness(TimeProvider? provider = null)
+        /// <param name="manualTimers">The deadline's timer is a <see cref="ManualTimer"/> the test fires by hand (over the same fake clock).</param>
+        public Harness(bool manualTimers = false)
         {
             Clock = new FakeTimeProvider();
-            Deadline = new VrrpDeadline(provider ?? Clock, Gate, () =>
+            Timers = manualTimers ? new ManualTimers(Clock) : null;
+            Deadline = new VrrpDeadline(Timers ?? (TimeProvider)Clock, Gate, () =>
             {
                 Assert.True(Monitor.IsEntered(Gate), "the expiry runs under the owner's lock");
                 Expired++;
@@ -23,6 +25,11 @@ public sealed class VrrpDeadlineTests
         }
 
         public FakeTimeProvider Clock { get; }
+
+        public ManualTimers? Timers { get; }
+
+        /// <summary>The manual timer the deadline created (manual timers only).</summary>
+        public ManualTimer Timer => Timers!.Timer!;
 
         public object Gate { get; } = new();
 
@@ -56,7 +63,7 @@ public sealed class VrrpDeadlineTests
     }
 
     /// <summary>A timer whose callback the test invokes by hand (a callback "in flight"), over a fake clock.</summary>
-    private sealed class ManualTimers(FakeTimeProvider clock) : TimeProvider
+    internal sealed class ManualTimers(FakeTimeProvider clock) : TimeProvider
     {
         public ManualTimer? Timer { get; private set; }
 
@@ -70,7 +77,7 @@ public sealed class VrrpDeadlineTests
             Timer = new ManualTimer(callback, state);
     }
 
-    private sealed class ManualTimer(TimerCallback callback, object? state) : ITimer
+    internal sealed class ManualTimer(TimerCallback callback, object? state) : ITimer
     {
         public int Changes { get; private set; }
 
@@ -173,111 +180,81 @@ public sealed class VrrpDeadlineTests
     [Fact]
     public void Stale_callback_after_a_rearm_does_not_fire_the_old_deadline()
     {
-        var clock = new FakeTimeProvider();
-        var timers = new ManualTimers(clock);
-        var gate = new object();
-        int expired = 0;
-        var deadline = new VrrpDeadline(timers, gate, () => expired++);
-        lock (gate)
-        {
-            deadline.Arm(Ticks(clock, 100));
-        }
+        var h = new Harness(manualTimers: true);
+        h.Arm(100);
 
         // The old schedule's callback is dispatched at 100 ms, but the deadline is re-armed before it takes the lock.
-        clock.Advance(100 * Ms);
-        lock (gate)
-        {
-            deadline.Arm(Ticks(clock, 100));
-        }
+        h.Clock.Advance(100 * Ms);
+        h.Arm(100);
 
-        timers.Timer!.Fire();
-        Assert.Equal(0, expired);
-        Assert.Equal(100 * Ms, timers.Timer.Due); // re-scheduled for the remainder of the new deadline
+        h.Timer.Fire();
+        Assert.Equal(0, h.Expired);
+        Assert.Equal(100 * Ms, h.Timer.Due); // re-scheduled for the remainder of the new deadline
 
-        clock.Advance(100 * Ms);
-        timers.Timer.Fire();
-        Assert.Equal(1, expired);
+        h.Clock.Advance(100 * Ms);
+        h.Timer.Fire();
+        Assert.Equal(1, h.Expired);
 
-        timers.Timer.Fire(); // a duplicate late callback: already expired, nothing happens
-        Assert.Equal(1, expired);
+        h.Timer.Fire(); // a duplicate late callback: already expired, nothing happens
+        Assert.Equal(1, h.Expired);
     }
 
     [Fact]
     public void Stale_callback_after_a_cancel_does_nothing()
     {
-        var clock = new FakeTimeProvider();
-        var timers = new ManualTimers(clock);
-        var gate = new object();
-        int expired = 0;
-        var deadline = new VrrpDeadline(timers, gate, () => expired++);
-        lock (gate)
-        {
-            deadline.Arm(Ticks(clock, 100));
-        }
+        var h = new Harness(manualTimers: true);
+        h.Arm(100);
 
-        clock.Advance(100 * Ms);
-        lock (gate)
-        {
-            deadline.Cancel();
-        }
+        h.Clock.Advance(100 * Ms);
+        h.Cancel();
 
-        int changes = timers.Timer!.Changes;
-        timers.Timer.Fire();
-        Assert.Equal(0, expired);
-        Assert.Equal(changes, timers.Timer.Changes);
+        int changes = h.Timer.Changes;
+        h.Timer.Fire();
+        Assert.Equal(0, h.Expired);
+        Assert.Equal(changes, h.Timer.Changes);
     }
 
     [Fact]
     public void Early_callback_reschedules_for_the_remainder()
     {
-        var clock = new FakeTimeProvider();
-        var timers = new ManualTimers(clock);
-        var gate = new object();
-        int expired = 0;
-        var deadline = new VrrpDeadline(timers, gate, () => expired++);
-        lock (gate)
-        {
-            deadline.Arm(Ticks(clock, 100));
-        }
+        var h = new Harness(manualTimers: true);
+        h.Arm(100);
 
         // A coarse timer clock fires 3 ms early.
-        clock.Advance(97 * Ms);
-        timers.Timer!.Fire();
-        Assert.Equal(0, expired);
-        Assert.Equal(3 * Ms, timers.Timer.Due);
-        clock.Advance(3 * Ms);
-        timers.Timer.Fire();
-        Assert.Equal(1, expired);
+        h.Clock.Advance(97 * Ms);
+        h.Timer.Fire();
+        Assert.Equal(0, h.Expired);
+        Assert.Equal(3 * Ms, h.Timer.Due);
+        h.Clock.Advance(3 * Ms);
+        h.Timer.Fire();
+        Assert.Equal(1, h.Expired);
     }
 
     [Fact]
     public void Reset_to_a_later_deadline_touches_no_timer_and_allocates_nothing()
     {
-        var clock = new FakeTimeProvider();
-        var timers = new ManualTimers(clock);
-        var gate = new object();
-        var deadline = new VrrpDeadline(timers, gate, static () => { });
-        long ticks = Ticks(clock, 100);
-        lock (gate)
+        var h = new Harness(manualTimers: true);
+        long ticks = Ticks(h.Clock, 100);
+        lock (h.Gate)
         {
-            deadline.Reset(ticks);
-            int changes = timers.Timer!.Changes;
+            h.Deadline.Reset(ticks);
+            int changes = h.Timer.Changes;
             for (int i = 0; i < 100; i++)
             {
-                clock.Advance(Ms);
-                deadline.Reset(ticks); // an advert every ms: the deadline moves, the timer stays
+                h.Clock.Advance(Ms);
+                h.Deadline.Reset(ticks); // an advert every ms: the deadline moves, the timer stays
             }
 
-            Assert.Equal(changes, timers.Timer.Changes);
+            Assert.Equal(changes, h.Timer.Changes);
 
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 1000; i++)
             {
-                deadline.Reset(ticks);
+                h.Deadline.Reset(ticks);
             }
 
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-            Assert.Equal(clock.GetTimestamp() + ticks, deadline.Deadline);
+            Assert.Equal(h.Clock.GetTimestamp() + ticks, h.Deadline.Deadline);
         }
     }
 
@@ -309,19 +286,15 @@ public sealed class VrrpDeadlineTests
     [Fact]
     public void Disposed_deadline_ignores_its_callback()
     {
-        var clock = new FakeTimeProvider();
-        var timers = new ManualTimers(clock);
-        var gate = new object();
-        int expired = 0;
-        var deadline = new VrrpDeadline(timers, gate, () => expired++);
-        lock (gate)
+        var h = new Harness(manualTimers: true);
+        lock (h.Gate)
         {
-            deadline.Arm(Ticks(clock, 10));
-            deadline.Dispose();
+            h.Deadline.Arm(Ticks(h.Clock, 10));
+            h.Deadline.Dispose();
         }
 
-        clock.Advance(10 * Ms);
-        timers.Timer!.Fire();
-        Assert.Equal(0, expired);
+        h.Clock.Advance(10 * Ms);
+        h.Timer.Fire();
+        Assert.Equal(0, h.Expired);
     }
 }

@@ -1,22 +1,29 @@
 using System.Globalization;
-using System.Security.Cryptography;
 
-namespace VirtualIp.FailoverBench;
+namespace VirtualIp.Lab;
 
 /// <summary>
-/// The integration-test lab rebuilt for the harness (same layout as tests/.../Lab/NetnsLab.cs and eng/lab.sh): a
-/// switch namespace with bridge br0, node namespaces n1..nN (eth0, 02:00:00:00:00:0i, 192.0.2.(10+i)/24) and a client
-/// (02:00:00:00:00:fe, 192.0.2.2/24, arp_accept=1). Documentation addresses only, only inside these namespaces.
-/// Dispose deletes every namespace (idempotent).
+/// The integration-test lab rebuilt for the namespace tools (same layout as tests/.../Lab/NetnsLab.cs and eng/lab.sh;
+/// shared by eng/chaos/VirtualIp.Chaos and benchmarks/VirtualIp.FailoverBench, linked source): a switch namespace with
+/// bridge br0 (ports p-n1..p-nN, p-client), node namespaces n1..nN (eth0, 02:00:00:00:00:0i, 192.0.2.(10+i)/24,
+/// 2001:db8::(10+i)/64) and a client (02:00:00:00:00:fe, 192.0.2.2/24, 2001:db8::2/64, arp_accept=1). Documentation
+/// addresses only, only inside these namespaces. Dispose kills what still runs in them and deletes every namespace
+/// (idempotent).
 /// </summary>
-internal sealed class BenchLab : IDisposable
+internal sealed class NamespaceLab : IDisposable
 {
     private readonly List<string> _namespaces = [];
     private int _disposed;
 
-    private BenchLab(string id) => Id = id;
+    private NamespaceLab(string id, int nodes)
+    {
+        Id = id;
+        Nodes = nodes;
+    }
 
     public string Id { get; }
+
+    public int Nodes { get; }
 
     public string Switch => $"vip-{Id}-sw";
 
@@ -24,17 +31,20 @@ internal sealed class BenchLab : IDisposable
 
     public string Node(int i) => $"vip-{Id}-n{i}";
 
+    public static string Port(int i) => $"p-n{i}";
+
     public static string NodeIPv4(int i) => string.Create(CultureInfo.InvariantCulture, $"192.0.2.{10 + i}");
 
     public static string NodeMac(int i) => string.Create(CultureInfo.InvariantCulture, $"02:00:00:00:00:{i:x2}");
 
-    public static BenchLab Create(int nodes, string? id = null)
+    /// <summary>Builds the lab (namespaces vip-<paramref name="id"/>-*) and registers its removal with <see cref="Cleanup"/>.</summary>
+    public static NamespaceLab Create(int nodes, string id)
     {
-        var lab = new BenchLab(id ?? "fb" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2)));
+        var lab = new NamespaceLab(id, nodes);
         Cleanup.Register(lab.Dispose);
         try
         {
-            lab.Build(nodes);
+            lab.Build();
             return lab;
         }
         catch
@@ -57,13 +67,13 @@ internal sealed class BenchLab : IDisposable
             "net.ipv6.conf.all.keep_addr_on_down=1", "net.ipv6.conf.default.keep_addr_on_down=1");
     }
 
-    private void Build(int nodes)
+    private void Build()
     {
         AddNamespace(Switch);
         Shell.Must("ip", "netns", "exec", Switch, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
         Shell.Must("ip", "-n", Switch, "link", "add", "br0", "type", "bridge", "stp_state", "0", "mcast_snooping", "0");
         Shell.Must("ip", "-n", Switch, "link", "set", "br0", "up");
-        var members = Enumerable.Range(1, nodes).Select(i => (Ns: Node(i), Port: $"p-n{i}", Mac: NodeMac(i), Host: 10 + i)).ToList();
+        var members = Enumerable.Range(1, Nodes).Select(i => (Ns: Node(i), Port: Port(i), Mac: NodeMac(i), Host: 10 + i)).ToList();
         members.Add((Client, "p-client", "02:00:00:00:00:fe", 2));
         foreach (var m in members)
         {
@@ -85,6 +95,15 @@ internal sealed class BenchLab : IDisposable
     public static bool HoldsAddress(string ns, string vip) =>
         Shell.Run("ip", "-n", ns, "-o", "addr", "show", "dev", "eth0").Output.Contains($" {vip}/", StringComparison.Ordinal);
 
+    /// <summary>Namespaces of lab <paramref name="id"/> still present, and the PIDs still running in them.</summary>
+    public static (string[] Namespaces, string[] Pids) Leftovers(string id)
+    {
+        var names = Shell.Run("ip", "netns", "list").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ')[0]).Where(n => n.StartsWith($"vip-{id}-", StringComparison.Ordinal)).ToArray();
+        var pids = names.SelectMany(n => Shell.Run("ip", "netns", "pids", n).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        return (names, pids);
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -100,51 +119,12 @@ internal sealed class BenchLab : IDisposable
 
         foreach (var ns in all)
         {
+            foreach (var pid in Shell.Run("ip", "netns", "pids", ns).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                Native.Kill(int.Parse(pid, CultureInfo.InvariantCulture), Native.SIGKILL);
+            }
+
             Shell.Run("ip", "netns", "del", ns);
-        }
-    }
-}
-
-/// <summary>Things to undo on every way out: normal exit, exception, Ctrl-C, SIGTERM.</summary>
-internal static class Cleanup
-{
-    private static readonly List<Action> s_actions = [];
-
-    static Cleanup() => AppDomain.CurrentDomain.ProcessExit += (_, _) => RunAll();
-
-    public static void Register(Action action)
-    {
-        lock (s_actions)
-        {
-            s_actions.Add(action);
-        }
-    }
-
-    /// <summary>Runs the registered actions newest first (processes before namespaces); each at most once.</summary>
-    public static void RunAll()
-    {
-        while (true)
-        {
-            Action a;
-            lock (s_actions)
-            {
-                if (s_actions.Count == 0)
-                {
-                    return;
-                }
-
-                a = s_actions[^1];
-                s_actions.RemoveAt(s_actions.Count - 1);
-            }
-
-            try
-            {
-                a();
-            }
-            catch (Exception ex)
-            {
-                Console.Error.WriteLine("cleanup: " + ex.Message);
-            }
         }
     }
 }

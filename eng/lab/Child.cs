@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace VirtualIp.Chaos;
+namespace VirtualIp.Lab;
 
 /// <summary>A line of a child's output with the wall-clock time the harness read it.</summary>
 internal readonly record struct StampedLine(DateTime Arrived, string Text);
 
 /// <summary>
 /// A child process started inside a namespace (<c>ip netns exec</c> execs, so the PID is the program's); its output
-/// is kept with arrival times. Adapted from benchmarks/VirtualIp.FailoverBench/Daemons.cs.
+/// is kept with arrival times. Shared by the namespace labs (linked source).
 /// </summary>
 internal sealed class Child : IDisposable
 {
@@ -21,9 +21,18 @@ internal sealed class Child : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static Child Start(string ns, string program, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts <paramref name="program"/> in <paramref name="ns"/> and registers its kill with <see cref="Cleanup"/>.
+    /// The child does not inherit the harness's own <c>VIRTUALIP__*</c> variables; <paramref name="environment"/> adds its own.
+    /// </summary>
+    public static Child Start(string ns, string program, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            psi.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("VIRTUALIP__", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             psi.Environment.Remove(key);
@@ -74,6 +83,9 @@ internal sealed class Child : IDisposable
             }
         }
     }
+
+    /// <summary>The output so far, one line each.</summary>
+    public string Log => string.Join('\n', Lines.Select(l => l.Text));
 
     public void Signal(int signal) => Native.Kill(_process.Id, signal);
 
