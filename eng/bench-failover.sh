@@ -7,7 +7,7 @@
 #
 #   eng/bench-failover.sh            full: 10 runs each at 1s,100ms,20ms, kill+term, 300 s soak (~25 min)
 #   eng/bench-failover.sh --quick    2 runs at 100 ms, 20 s soak (under 2 minutes)
-#   eng/bench-failover.sh [--runs N] [--intervals 1s,100ms,20ms] [--events kill,term] [--soak 300s]
+#   eng/bench-failover.sh [--runs N] [--intervals 1s,100ms,20ms] [--events kill,term,handback] [--soak 300s]
 #                         [--soak-impls ours,keepalived] [--out FILE.md]
 # Needs root, iproute2, tcpdump, keepalived. Removes its namespaces and children on exit, also on Ctrl-C.
 set -euo pipefail

@@ -81,6 +81,8 @@ internal sealed class BenchOptions
                                        [--failover-dll PATH] [--lab-id ID] [--probe-period 5ms]
           kill: the master freezes (SIGSTOP), is killed (SIGKILL) and its link to the switch goes down.
           term: the master is stopped cleanly (SIGTERM: priority-0 advert, VIPs removed).
+          handback: the master stops (SIGTERM), the backup takes over, then the master comes back and preempts; lost
+            probes during the hand-back (longest reply gap / probe period - 1).
           --quick = --runs 2 --intervals 100ms --soak 20s. Needs root, iproute2, tcpdump, keepalived.
         """;
 
@@ -141,9 +143,9 @@ internal sealed class BenchOptions
             throw new FormatException("--runs must be >= 1 and intervals 10ms..40s");
         }
 
-        if (o.Events.Except(["kill", "term"]).Any() || o.Impls.Concat(o.SoakImpls).Except(["ours", "keepalived"]).Any())
+        if (o.Events.Except(["kill", "term", "handback"]).Any() || o.Impls.Concat(o.SoakImpls).Except(["ours", "keepalived"]).Any())
         {
-            throw new FormatException("--events takes kill,term; --impls/--soak-impls take ours,keepalived");
+            throw new FormatException("--events takes kill,term,handback; --impls/--soak-impls take ours,keepalived");
         }
 
         if (o.LabId is not null && !System.Text.RegularExpressions.Regex.IsMatch(o.LabId, "^[a-z0-9]{1,8}$"))
@@ -171,7 +173,7 @@ internal sealed record RunResult(
     double? PhaseMs = null, double? GarpAfterDeadlineMs = null);
 
 /// <summary>The benchmark proper.</summary>
-internal sealed class FailoverBench(BenchOptions o, string work, CancellationToken ct)
+internal sealed partial class FailoverBench(BenchOptions o, string work, CancellationToken ct)
 {
     private const string Vip = "192.0.2.100";
     private const int EchoPort = 7007;
@@ -211,7 +213,7 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
                     foreach (var impl in o.Impls)
                     {
                         ct.ThrowIfCancellationRequested();
-                        var r = RunOnce(impl, interval, ev, run);
+                        var r = ev == "handback" ? RunHandback(impl, interval, run) : RunOnce(impl, interval, ev, run);
                         _results.Add(r);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"{r.Impl},{r.Interval.TotalMilliseconds},{r.Event},{r.Run},{F(r.OutageMs)},{F(r.EventToTransitionMs)},{F(r.TransitionToGarpMs)},{F(r.AdvertToGarpMs)},{r.GarpCount},{F(r.PhaseMs)},{F(r.GarpAfterDeadlineMs)},{r.Error}"));
@@ -455,7 +457,7 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
         sb.AppendLine();
         sb.AppendLine("| event | advert | target | VirtualIp.Failover | keepalived | ours within target | ours median <= keepalived |");
         sb.AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var ev in o.Events)
+        foreach (var ev in o.Events.Where(e => e != "handback"))
         {
             foreach (var interval in o.Intervals)
             {
@@ -493,7 +495,7 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
         sb.AppendLine();
         sb.AppendLine("| event | advert | VirtualIp.Failover | keepalived |");
         sb.AppendLine("|---|---|---|---|");
-        foreach (var ev in o.Events)
+        foreach (var ev in o.Events.Where(e => e != "handback"))
         {
             foreach (var interval in o.Intervals)
             {
@@ -503,6 +505,7 @@ internal sealed class FailoverBench(BenchOptions o, string work, CancellationTok
             }
         }
 
+        HandbackReport(sb);
         var failed = _results.Where(r => r.Error is not null).ToList();
         sb.AppendLine();
         sb.AppendLine(failed.Count == 0 ? $"All {_results.Count} runs recovered." : $"{failed.Count} of {_results.Count} runs had problems:");

@@ -97,11 +97,12 @@ internal sealed class VrrpAdvertSender : IDisposable
     }
 
     /// <summary>(Re)starts the periodic advert timer: the next advert leaves one interval from now.</summary>
-    public void RestartTimer()
-    {
-        var interval = TimeSpan.FromTicks(_intervalCs * TimeSpan.TicksPerMillisecond * 10);
-        _advertTimer.Change(interval, interval);
-    }
+    public void RestartTimer() => RestartTimer(Interval);
+
+    /// <summary>(Re)starts the periodic advert timer with its first tick <paramref name="firstTick"/> from now.</summary>
+    public void RestartTimer(TimeSpan firstTick) => _advertTimer.Change(firstTick, Interval);
+
+    private TimeSpan Interval => TimeSpan.FromTicks(_intervalCs * TimeSpan.TicksPerMillisecond * 10);
 
     /// <summary>Stops the periodic advert timer.</summary>
     public void StopTimer() => _advertTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

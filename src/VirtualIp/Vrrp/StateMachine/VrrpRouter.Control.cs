@@ -259,7 +259,7 @@ internal sealed partial class VrrpRouter
         Log.PriorityChanged(_logger, _name, _vrid, p, reason);
         if (_running && _state == VrrpState.Master)
         {
-            _sender.Send(_priority);
+            AdvertiseLocked();
         }
     }
 

@@ -41,7 +41,7 @@ internal sealed partial class VrrpRouter
             else if (priorityChanged && _running && _state == VrrpState.Master)
             {
                 // Tell the backups at once so a higher-priority one can preempt without waiting for the next advert.
-                _sender.Send(_priority);
+                AdvertiseLocked();
             }
         }
     }

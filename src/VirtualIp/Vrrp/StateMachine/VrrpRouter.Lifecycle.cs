@@ -92,6 +92,7 @@ internal sealed partial class VrrpRouter
                     // RFC 9568 6.4.3: send an advert with priority 0 so a backup takes over after Skew_Time, then release the VIPs.
                     _sender.Send(0);
                     _sender.StopTimer();
+                    EndHandoverLocked();
                 }
 
                 _downTimer.Cancel();

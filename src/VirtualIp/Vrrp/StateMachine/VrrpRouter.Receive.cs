@@ -148,7 +148,7 @@ internal sealed partial class VrrpRouter
         if (priority == 0)
         {
             // Another router is leaving (only reached with PriorityZeroFromMasterOnly off): assert ourselves, rate-limited.
-            if (TryReplyLocked())
+            if (!_handoverPending && TryReplyLocked())
             {
                 _sender.Send(_priority);
                 _sender.RestartTimer();
@@ -168,7 +168,7 @@ internal sealed partial class VrrpRouter
             // clients followed our announcements; the winner may never hear us otherwise (its advert can reach us first
             // and silence us), and a master that hears a lower-priority advert re-announces the VIPs (below). Found by
             // the chaos harness: seed 7, fault #7 (partition of the master), the client stayed on the loser for 5.6 s.
-            _sender.Send(_priority);
+            AdvertiseLocked(); // (not while a make-before-break first advert is pending: nobody has heard us as master yet)
             RememberMasterLocked(source, priority);
             EnterBackupLocked(VrrpTransitionReason.HigherPriorityAdvert, null, keepMasterInterval: true);
             return;
@@ -179,7 +179,7 @@ internal sealed partial class VrrpRouter
 
         // RFC 9568: discard, and send an advert at once so the lower-priority router learns of us (at most once per
         // advert interval, so a flood of low-priority adverts cannot make us flood the segment).
-        if (TryReplyLocked())
+        if (!_handoverPending && TryReplyLocked())
         {
             _sender.Send(_priority);
         }

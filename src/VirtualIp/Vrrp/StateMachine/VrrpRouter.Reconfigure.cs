@@ -57,7 +57,10 @@ internal sealed partial class VrrpRouter
                 if (_state == VrrpState.Master)
                 {
                     _masterIntervalCs = intervalCs;
-                    _sender.RestartTimer();
+                    if (!_handoverPending)
+                    {
+                        _sender.RestartTimer();
+                    }
                 }
 
                 advertChanged = true;
@@ -89,7 +92,7 @@ internal sealed partial class VrrpRouter
 
             if (advertChanged && _running && _state == VrrpState.Master)
             {
-                _sender.Send(_priority);
+                AdvertiseLocked();
             }
         }
     }

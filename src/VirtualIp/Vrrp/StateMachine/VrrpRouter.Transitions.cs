@@ -34,6 +34,8 @@ internal sealed partial class VrrpRouter
         {
             if (_running && _state == VrrpState.Master)
             {
+                // While a make-before-break first advert is pending this tick is its deadline (HandoverLimit).
+                EndHandoverLocked();
                 _sender.Send(_priority);
             }
         }
@@ -136,12 +138,16 @@ internal sealed partial class VrrpRouter
         _downTimer.Cancel();
         bool handover = IsPreemptingLiveMasterLocked(reason);
         RememberMasterLocked(_mux.LocalAddressBytes, _priority);
-        if (!handover)
+        if (handover)
+        {
+            BeginHandoverLocked(); // the advert timer's first tick is the pending advert's deadline
+        }
+        else
         {
             _sender.Send(_priority);
+            _sender.RestartTimer();
         }
 
-        _sender.RestartTimer();
         RecordTransitionLocked(old, VrrpState.Master, reason, detail);
         EnqueueLocked(new VrrpAction(VrrpActionKind.AddVips));
         EnqueueLocked(new VrrpAction(VrrpActionKind.StartAnnouncing));
@@ -173,6 +179,7 @@ internal sealed partial class VrrpRouter
         if (wasMaster)
         {
             _sender.StopTimer();
+            EndHandoverLocked();
         }
 
         _downTimer.Cancel();
@@ -203,6 +210,7 @@ internal sealed partial class VrrpRouter
             // Like keepalived: tell the backups we are leaving so one takes over after Skew_Time.
             _sender.Send(0);
             _sender.StopTimer();
+            EndHandoverLocked();
         }
 
         _downTimer.Cancel();

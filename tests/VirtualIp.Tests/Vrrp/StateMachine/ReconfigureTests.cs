@@ -56,7 +56,9 @@ public sealed class ReconfigureTests
         Assert.Equal(VrrpState.Backup, b.State);
 
         b.Router.Reconfigure(Config("b", 250));
-        net.Run(TimeSpan.FromSeconds(5));
+        Assert.NotNull(net.RunUntil(() => b.State == VrrpState.Master, TimeSpan.FromSeconds(5)));
+        await Sim.IdleAsync(b); // the preempting advert leaves once the VIP is bound and announced (make before break)
+        net.Run(TimeSpan.FromSeconds(1));
         await Sim.IdleAsync(a, b);
         Assert.Equal(VrrpState.Master, b.State);
         Assert.Equal(VrrpState.Backup, a.State);

@@ -121,7 +121,9 @@ public sealed class SyncGroupAndTrackingTests
 
         a.Router.UpdateTracking(120, fault: false, "weight -80");
         Assert.Equal(120, a.Router.Priority);
-        net.Run(TimeSpan.FromSeconds(5));
+        Assert.NotNull(net.RunUntil(() => b.State == VrrpState.Master, TimeSpan.FromSeconds(5)));
+        await Sim.IdleAsync(b); // the preempting advert leaves once the VIP is bound and announced (make before break)
+        net.Run(TimeSpan.FromSeconds(1));
         Assert.Equal(VrrpState.Master, b.State);
         Assert.Equal(VrrpState.Backup, a.State);
         await Sim.IdleAsync(b);
