@@ -47,8 +47,8 @@ internal sealed partial class FailoverBench
             // The order on the wire: the returning master's first gratuitous ARP and its first advert (negative: the
             // advert left first, so the old master let go before clients moved).
             var wire = _wire.Since(fromUtc);
-            var garp = wire.Where(w => w.IsGarp && w.SourceMac == BenchLab.NodeMac(1)).Select(w => (DateTime?)w.At).FirstOrDefault();
-            var advert = wire.Where(w => !w.IsGarp && w.VrrpSource == BenchLab.NodeIPv4(1) && w.VrrpPriority > 0).Select(w => (DateTime?)w.At).FirstOrDefault();
+            var garp = wire.Where(w => w.IsGarp && w.SourceMac == NamespaceLab.NodeMac(1)).Select(w => (DateTime?)w.At).FirstOrDefault();
+            var advert = wire.Where(w => !w.IsGarp && w.VrrpSource == NamespaceLab.NodeIPv4(1) && w.VrrpPriority > 0).Select(w => (DateTime?)w.At).FirstOrDefault();
             double? advertAfterGarp = garp is { } g && advert is { } a ? (a - g).TotalMilliseconds : null;
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"# {impl} handback run {run}: gap {gap:0.0} ms, first advert {advertAfterGarp:0.0} ms after the first GARP; n1: {back.Log.Split('\n').FirstOrDefault(l => l.Contains("-> Master", StringComparison.Ordinal))}"));
