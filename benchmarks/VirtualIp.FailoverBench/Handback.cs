@@ -5,8 +5,8 @@ using VirtualIp.FailoverBench;
 
 /// <summary>
 /// The hand-back event (issue 16, item 2): n1 (150) stops, n2 (100) takes over, then n1 comes back and preempts while
-/// the client probes the VIP. Lost probes = longest gap between replies during the hand-back / probe period − 1
-/// (0 when no probe went unanswered).
+/// the client probes the VIP. Lost probes = probes sent during the hand-back that no reply answered (each reply carries
+/// its probe's send stamp back); the longest reply gap is kept beside it.
 /// </summary>
 internal sealed partial class FailoverBench
 {
@@ -51,8 +51,8 @@ internal sealed partial class FailoverBench
             var advert = wire.Where(w => !w.IsGarp && w.VrrpSource == NamespaceLab.NodeIPv4(1) && w.VrrpPriority > 0).Select(w => (DateTime?)w.At).FirstOrDefault();
             double? advertAfterGarp = garp is { } g && advert is { } a ? (a - g).TotalMilliseconds : null;
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"# {impl} handback run {run}: gap {gap:0.0} ms, first advert {advertAfterGarp:0.0} ms after the first GARP; n1: {back.Log.Split('\n').FirstOrDefault(l => l.Contains("-> Master", StringComparison.Ordinal))}"));
-            return new RunResult(impl, interval, "handback", run, gap, null, null, advertAfterGarp, 0, null);
+                $"# {impl} handback run {run}: lost {_prober.LostBetween(from, to)}, gap {gap:0.0} ms, first advert {advertAfterGarp:0.0} ms after the first GARP; n1: {back.Log.Split('\n').FirstOrDefault(l => l.Contains("-> Master", StringComparison.Ordinal))}"));
+            return new RunResult(impl, interval, "handback", run, gap, null, null, advertAfterGarp, 0, null, LostProbes: _prober.LostBetween(from, to));
         }
         finally
         {
@@ -74,9 +74,6 @@ internal sealed partial class FailoverBench
         }
     }
 
-    /// <summary>Probes lost in one hand-back: whole probe periods inside the longest reply gap, minus the one that closes it.</summary>
-    private int LostProbes(double gapMs) => Math.Max(0, (int)Math.Round(gapMs / o.ProbePeriod.TotalMilliseconds) - 1);
-
     private void HandbackReport(StringBuilder sb)
     {
         if (!o.Events.Contains("handback"))
@@ -86,14 +83,14 @@ internal sealed partial class FailoverBench
 
         var inv = CultureInfo.InvariantCulture;
         sb.AppendLine();
-        sb.AppendLine(string.Create(inv, $"Hand-back (the old master returns and preempts): probes lost per hand-back, probe every {o.ProbePeriod.TotalMilliseconds} ms (longest reply gap / period − 1). Target: ours 0 in every run, ≤ keepalived."));
+        sb.AppendLine(string.Create(inv, $"Hand-back (the old master returns and preempts): probes lost per hand-back, probe every {o.ProbePeriod.TotalMilliseconds} ms (probes sent and never answered, matched by sequence stamp; the longest reply gap is in the CSV). Target: ours 0 in every run, ≤ keepalived."));
         sb.AppendLine();
         sb.AppendLine("| advert | VirtualIp.Failover: lost per run | keepalived: lost per run | ours total ≤ keepalived total |");
         sb.AppendLine("|---|---|---|---|");
         foreach (var interval in o.Intervals)
         {
-            var ours = _results.Where(r => r.Impl == "ours" && r.Event == "handback" && r.Interval == interval && r.OutageMs is not null).Select(r => LostProbes(r.OutageMs!.Value)).ToList();
-            var ka = _results.Where(r => r.Impl == "keepalived" && r.Event == "handback" && r.Interval == interval && r.OutageMs is not null).Select(r => LostProbes(r.OutageMs!.Value)).ToList();
+            var ours = _results.Where(r => r.Impl == "ours" && r.Event == "handback" && r.Interval == interval && r.OutageMs is not null).Select(r => r.LostProbes ?? 0).ToList();
+            var ka = _results.Where(r => r.Impl == "keepalived" && r.Event == "handback" && r.Interval == interval && r.OutageMs is not null).Select(r => r.LostProbes ?? 0).ToList();
             string Runs(List<int> l) => l.Count == 0 ? "-" : string.Join(",", l) + $" (n={l.Count})";
             string vs = ours.Count == 0 || ka.Count == 0 ? "-" : ours.Sum() <= ka.Sum() ? "yes" : "no";
             sb.AppendLine($"| {RouterDaemon.Ms(interval)} | {Runs(ours)} | {Runs(ka)} | {vs} |");

@@ -66,4 +66,23 @@ internal sealed partial class Prober
         longest = Math.Max(longest, toTicks - prev);
         return longest * 1000.0 / Stopwatch.Frequency;
     }
+
+    /// <summary>
+    /// Probes sent between <paramref name="fromTicks"/> and <paramref name="toTicks"/> that no reply answered (matched
+    /// by the send stamp each reply carries back), leaving out the last 100 ms, whose replies may still be in flight.
+    /// </summary>
+    public int LostBetween(long fromTicks, long toTicks)
+    {
+        long last = toTicks - (long)(0.1 * Stopwatch.Frequency);
+        HashSet<long> answered;
+        lock (_replies)
+        {
+            answered = [.. _replies.Select(r => r.Sent)];
+        }
+
+        lock (_sends)
+        {
+            return _sends.Count(s => s >= fromTicks && s <= last && !answered.Contains(s));
+        }
+    }
 }

@@ -170,7 +170,7 @@ internal sealed class BenchOptions
 internal sealed record RunResult(
     string Impl, TimeSpan Interval, string Event, int Run, double? OutageMs, double? EventToTransitionMs,
     double? TransitionToGarpMs, double? AdvertToGarpMs, int GarpCount, string? Error,
-    double? PhaseMs = null, double? GarpAfterDeadlineMs = null);
+    double? PhaseMs = null, double? GarpAfterDeadlineMs = null, int? LostProbes = null);
 
 /// <summary>The benchmark proper.</summary>
 internal sealed partial class FailoverBench(BenchOptions o, string work, CancellationToken ct)
@@ -203,7 +203,7 @@ internal sealed partial class FailoverBench(BenchOptions o, string work, Cancell
         using var e2 = new EchoResponder(_lab.Node(2), EchoPort, 2);
         _prober = new Prober(_lab.Client, IPAddress.Parse(Vip), EchoPort, o.ProbePeriod);
         _wire = WireWatch.Start(_lab.Client, Vip);
-        Console.WriteLine("impl,interval_ms,event,run,outage_ms,event_to_transition_ms,transition_to_garp_ms,advert_to_garp_ms,garps,last_advert_to_event_ms,garp_after_deadline_ms,error");
+        Console.WriteLine("impl,interval_ms,event,run,outage_ms,event_to_transition_ms,transition_to_garp_ms,advert_to_garp_ms,garps,last_advert_to_event_ms,garp_after_deadline_ms,lost_probes,error");
         foreach (var interval in o.Intervals)
         {
             foreach (var ev in o.Events)
@@ -216,7 +216,7 @@ internal sealed partial class FailoverBench(BenchOptions o, string work, Cancell
                         var r = ev == "handback" ? RunHandback(impl, interval, run) : RunOnce(impl, interval, ev, run);
                         _results.Add(r);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{r.Impl},{r.Interval.TotalMilliseconds},{r.Event},{r.Run},{F(r.OutageMs)},{F(r.EventToTransitionMs)},{F(r.TransitionToGarpMs)},{F(r.AdvertToGarpMs)},{r.GarpCount},{F(r.PhaseMs)},{F(r.GarpAfterDeadlineMs)},{r.Error}"));
+                            $"{r.Impl},{r.Interval.TotalMilliseconds},{r.Event},{r.Run},{F(r.OutageMs)},{F(r.EventToTransitionMs)},{F(r.TransitionToGarpMs)},{F(r.AdvertToGarpMs)},{r.GarpCount},{F(r.PhaseMs)},{F(r.GarpAfterDeadlineMs)},{r.LostProbes},{r.Error}"));
                     }
                 }
             }
