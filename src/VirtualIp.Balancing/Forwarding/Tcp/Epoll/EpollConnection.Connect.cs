@@ -145,10 +145,17 @@ internal sealed partial class EpollConnection
             return;
         }
 
-        Pump(upstream: true); // the client's first bytes (held or still in the kernel)
-        if (_state == Open && (events & LibC.EPOLLIN) != 0)
+        // The client's first bytes (held, or in the kernel behind an edge seen while connecting); a FIN seen with an
+        // edge raises no new one, so then read to the end.
+        const uint Closed = LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR;
+        if (_up.Count > 0 || _clientEvents != 0)
         {
-            Pump(upstream: false); // a server that speaks first
+            Pump(upstream: true, untilEmpty: (_clientEvents & Closed) != 0);
+        }
+
+        if (_state == Open && (events & (LibC.EPOLLIN | Closed)) != 0)
+        {
+            Pump(upstream: false, untilEmpty: (events & Closed) != 0); // a server that speaks first
         }
     }
 }

@@ -24,17 +24,21 @@ internal sealed partial class EpollConnection
             case Connecting when server:
                 OnConnectEvent(events);
                 return;
+            case Connecting:
+                _clientEvents |= events; // acted on once connected
+                return;
             case Open:
                 bool readable = (events & (LibC.EPOLLIN | LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0;
                 if (readable)
                 {
-                    Pump(upstream: !server);
+                    // A short read means drained only when no FIN was reported with this edge (it raises no new one).
+                    Pump(upstream: !server, untilEmpty: (events & (LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0);
                 }
 
                 // Writable: only a direction holding bytes for this side has anything to do.
                 if (_state == Open && (events & LibC.EPOLLOUT) != 0 && (server ? _up.Count : _down.Count) > 0)
                 {
-                    Pump(upstream: server);
+                    Pump(upstream: server, untilEmpty: true);
                 }
 
                 return;
@@ -46,6 +50,7 @@ internal sealed partial class EpollConnection
         if ((events & (LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR)) == 0)
         {
             // Data is there: connect now, the bytes wait in the kernel (no buffer while connecting).
+            _clientEvents = events;
             Touch();
             Connect();
             return;
@@ -75,8 +80,12 @@ internal sealed partial class EpollConnection
         Connect();
     }
 
-    /// <summary>Moves bytes one way until the source has none, the destination is full, or the direction ended.</summary>
-    private unsafe void Pump(bool upstream)
+    /// <summary>
+    /// Moves bytes one way until the source has none, the destination is full, or the direction ended. With
+    /// <paramref name="untilEmpty"/> (not called for a fresh edge without FIN) reads on past a short read until EAGAIN
+    /// or EOF: the edge that announced what is left may have been consumed while this direction waited.
+    /// </summary>
+    private unsafe void Pump(bool upstream, bool untilEmpty = true)
     {
         ref var d = ref upstream ? ref _up : ref _down;
         int from = upstream ? _client : _server;
@@ -123,7 +132,7 @@ internal sealed partial class EpollConnection
                         return; // EPOLLOUT on the destination resumes this direction
                     }
 
-                    if (n < size)
+                    if (n < size && !untilEmpty)
                     {
                         return; // a short read drained the socket (a later arrival raises a new edge)
                     }

@@ -41,6 +41,7 @@ internal sealed partial class EpollConnection : ITcpConnection
     private long _connectStart;
     private long _servedStart;
     private bool _clientOut;
+    private uint _clientEvents;
     private Backend? _backend;
     private Direction _up;
     private Direction _down;
@@ -80,6 +81,7 @@ internal sealed partial class EpollConnection : ITcpConnection
         _timeout = NoTimeout;
         _abortRequested = 0;
         _clientOut = false;
+        _clientEvents = 0;
         _up = default;
         _down = default;
         _lastActivity = _core.Time.GetTimestamp();
