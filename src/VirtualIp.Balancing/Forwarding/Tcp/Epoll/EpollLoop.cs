@@ -35,6 +35,7 @@ internal sealed unsafe partial class EpollLoop
     private int _signaled;
     private bool _accepting = true;
     private bool _quit;
+    private bool _closed;
 
     public EpollLoop(EpollTcpEngine engine, int index, int listenerFd)
     {
@@ -83,8 +84,15 @@ internal sealed unsafe partial class EpollLoop
         _commands.Enqueue(new Command(kind, connection, generation));
         if (Interlocked.CompareExchange(ref _signaled, 1, 0) == 0)
         {
-            ulong one = 1;
-            _ = LibC.Write(_wake, &one, sizeof(ulong));
+            // Under the lock CloseHandles takes: a late post never writes to a closed (maybe reused) descriptor.
+            lock (_commands)
+            {
+                if (!_closed)
+                {
+                    ulong one = 1;
+                    _ = LibC.Write(_wake, &one, sizeof(ulong));
+                }
+            }
         }
     }
 
@@ -237,6 +245,12 @@ internal sealed unsafe partial class EpollLoop
 
     private void CloseHandles()
     {
+        lock (_commands)
+        {
+            _closed = true;
+        }
+
+        _retryTimer?.Dispose();
         if (_wake >= 0)
         {
             _ = LibC.Close(_wake);
