@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using System.Net.Sockets;
 using VirtualIp.Balancing.Forwarding;
 using static VirtualIp.Balancing.Tests.Forwarding.ForwarderFixture;
@@ -44,6 +45,24 @@ public sealed class EpollEngineTests
             Assert.Equal(payload, await ReceiveExactlyAsync(c, payload.Length));
             await send;
         }
+    }
+
+    [Fact]
+    public void The_engine_is_read_from_configuration_and_a_bad_value_is_reported()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Good:TcpEngine"] = "epoll",
+            ["Bad:TcpEngine"] = "uring",
+        }).Build();
+        var good = new ForwarderOptions();
+        ForwarderConfigurationReader.Read(configuration.GetSection("Good"), good);
+        Assert.Equal(ForwarderTcpEngine.Epoll, good.TcpEngine);
+        var bad = new ForwarderOptions { Listen = "127.0.0.1:0" };
+        bad.Backends.Add(new ForwarderBackendOptions { Address = "127.0.0.1:1" });
+        ForwarderConfigurationReader.Read(configuration.GetSection("Bad"), bad);
+        Assert.Equal(ForwarderTcpEngine.Auto, bad.TcpEngine);
+        Assert.Contains(bad.Validate(), e => e.Contains("TcpEngine 'uring'", StringComparison.Ordinal));
     }
 
     [Fact]
