@@ -78,6 +78,13 @@ internal sealed unsafe partial class EpollLoop
 
     public void Start() => _thread.Start();
 
+    /// <summary>Frees the handles of a loop that was never started (the engine's start failed part way).</summary>
+    public void CloseUnstarted()
+    {
+        CloseHandles();
+        NativeMemory.Free(_events);
+    }
+
     /// <summary>Queues a command for the loop thread and wakes it (any thread).</summary>
     public void Post(CommandKind kind, EpollConnection? connection = null, uint generation = 0)
     {

@@ -59,7 +59,7 @@ internal sealed class EpollTcpEngine : ITcpEngine
         {
             foreach (var l in list)
             {
-                l.Post(EpollLoop.CommandKind.Quit);
+                l.CloseUnstarted();
             }
 
             throw;
