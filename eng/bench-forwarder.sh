@@ -9,6 +9,9 @@
 # Usage: eng/bench-forwarder.sh [SECONDS_PER_PHASE (default 5)]     Total run time: about 2 x ROUNDS x 3 x SECONDS + start-up.
 # The sample turns DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS on by itself (continuations on the epoll threads: fewer
 # thread hops, safe because the pump code never blocks); VIP_INLINE_COMPLETIONS=0 runs our forwarder without it.
+# VIP_TCP_ENGINE=sockets|epoll picks the forwarder's TCP engine (ForwarderOptions.TcpEngine through
+# VIRTUALIP_FORWARDER_TCP_ENGINE; default: the library's Auto); VIP_TCP_ENGINE=both runs a second forwarder on the epoll
+# engine next to the Sockets one, same rounds, and prints the ratios of each ("virtualip" = Sockets, "epoll").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-5}"
@@ -29,7 +32,10 @@ fi
 
 # Free loopback ports: ask the kernel for ephemeral ones by binding port 0 (python3), else fall back to a PID-based range.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-e1=$(free_port); e2=$(free_port); e3=$(free_port); e4=$(free_port); ours=$(free_port); hap=$(free_port)
+e1=$(free_port); e2=$(free_port); e3=$(free_port); e4=$(free_port); ours=$(free_port); hap=$(free_port); ours2=$(free_port)
+engine="${VIP_TCP_ENGINE:-}"
+[ -z "$engine" ] || [[ "$engine" =~ ^(sockets|epoll|both)$ ]] || { echo "VIP_TCP_ENGINE must be sockets, epoll or both"; exit 2; }
+first_engine="$engine"; [ "$engine" = both ] && first_engine=sockets
 backends="127.0.0.1:$e1,127.0.0.1:$e2,127.0.0.1:$e3,127.0.0.1:$e4"
 
 tmp=$(mktemp -d)
@@ -63,10 +69,15 @@ CFG
 
 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 "$bin" --echo "$backends" > "$tmp/echo.log" 2>&1 & pids+=($!)
 "$haproxy_bin" -db -f "$tmp/haproxy.cfg" > "$tmp/haproxy.log" 2>&1 & pids+=($!); hap_pid=$!
-${VIP_INLINE_COMPLETIONS:+env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=$VIP_INLINE_COMPLETIONS} "$ours_bin" --listen "127.0.0.1:$ours" --backends "$backends" --scheduler round-robin --max-connections 8000 > "$tmp/ours.log" 2>&1 & pids+=($!); ours_pid=$!
+${VIP_INLINE_COMPLETIONS:+env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=$VIP_INLINE_COMPLETIONS} ${first_engine:+env VIRTUALIP_FORWARDER_TCP_ENGINE=$first_engine} "$ours_bin" --listen "127.0.0.1:$ours" --backends "$backends" --scheduler round-robin --max-connections 8000 > "$tmp/ours.log" 2>&1 & pids+=($!); ours_pid=$!
+ports_to_wait="$e1 $e2 $e3 $e4 $hap $ours"
+if [ "$engine" = both ]; then
+  VIRTUALIP_FORWARDER_TCP_ENGINE=epoll "$ours_bin" --listen "127.0.0.1:$ours2" --backends "$backends" --scheduler round-robin --max-connections 8000 > "$tmp/ours2.log" 2>&1 & pids+=($!); ours2_pid=$!
+  ports_to_wait="$ports_to_wait $ours2"
+fi
 
 wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 did not open"; cat "$tmp"/*.log; exit 1; }
-for p in $e1 $e2 $e3 $e4 $hap $ours; do wait_port "$p"; done
+for p in $ports_to_wait; do wait_port "$p"; done
 sleep 1
 
 rounds="${VIP_BENCH_ROUNDS:-2}"
@@ -90,6 +101,7 @@ echo "haproxy $("$haproxy_bin" -v | head -1 | awk '{print $3}') (nbthread $(npro
 for r in $(seq 1 "$rounds"); do
   bench haproxy "$hap" "$hap_pid" "$r"
   bench virtualip "$ours" "$ours_pid" "$r"
+  [ "$engine" != both ] || bench epoll "$ours2" "$ours2_pid" "$r"
 done
 
 echo
@@ -100,12 +112,14 @@ keys = [("conn_per_s", "conn/s", True), ("throughput_MiB_s", "bulk MiB/s", True)
         ("cpu_us_per_req", "CPU us/req", False), ("rr_p50_us", "rr p50 us", False), ("rr_p99_us", "rr p99 us", False),
         ("conn_p99_ms", "conn p99 ms", False)]
 def vals(label, k): return [float(r[k]) for r in rows if r["label"] == label and r[k] not in ("nan", "NaN", "")]
-print(f"{'metric':<13}{'haproxy':>12}{'virtualip':>12}{'ratio':>8}   noise floor (spread between rounds: haproxy / virtualip)")
-for k, name, higher in keys:
-    h, v = vals("haproxy", k), vals("virtualip", k)
-    if not h or not v: continue
-    mh, mv = st.mean(h), st.mean(v)
-    spread = lambda xs: (max(xs) - min(xs)) / st.mean(xs) * 100 if len(xs) > 1 and st.mean(xs) else float("nan")
-    print(f"{name:<13}{mh:>12.1f}{mv:>12.1f}{(mv / mh if mh else float('nan')):>8.2f}   ±{spread(h):.0f}% / ±{spread(v):.0f}%")
+spread = lambda xs: (max(xs) - min(xs)) / st.mean(xs) * 100 if len(xs) > 1 and st.mean(xs) else float("nan")
+for label in [l for l in ("virtualip", "epoll") if any(r["label"] == l for r in rows)]:
+    print(f"{'metric':<13}{'haproxy':>12}{label:>12}{'ratio':>8}   noise floor (spread between rounds: haproxy / {label})")
+    for k, name, higher in keys:
+        h, v = vals("haproxy", k), vals(label, k)
+        if not h or not v: continue
+        mh, mv = st.mean(h), st.mean(v)
+        print(f"{name:<13}{mh:>12.1f}{mv:>12.1f}{(mv / mh if mh else float('nan')):>8.2f}   ±{spread(h):.0f}% / ±{spread(v):.0f}%")
+    print()
 print("ratio = virtualip / haproxy. Targets (issue #12): conn/s >= 1.0, bulk >= 1.0, CPU us/req <= 1.0 (lower is better).")
 PY

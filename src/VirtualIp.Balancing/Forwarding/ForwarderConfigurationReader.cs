@@ -30,6 +30,18 @@ internal static class ForwarderConfigurationReader
             }
         }
 
+        if (section["TcpEngine"] is { Length: > 0 } engine)
+        {
+            if (Enum.TryParse<ForwarderTcpEngine>(engine, ignoreCase: true, out var value) && Enum.IsDefined(value))
+            {
+                o.TcpEngine = value;
+            }
+            else
+            {
+                errors.Add($"{path}TcpEngine '{engine}' is not Auto, Sockets or Epoll.");
+            }
+        }
+
         Int(section, path, "MaxConnectAttempts", errors, v => o.MaxConnectAttempts = v);
         Int(section, path, "MaxConnections", errors, v => o.MaxConnections = v);
         Int(section, path, "BufferSize", errors, v => o.BufferSize = v);

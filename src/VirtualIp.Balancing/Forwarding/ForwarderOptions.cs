@@ -134,6 +134,14 @@ public sealed class ForwarderOptions
     /// <summary>TCP: the burst of the per-source token bucket (see <see cref="TcpConnectionRatePerSource"/>). Default 100.</summary>
     public int TcpConnectionRateBurstPerSource { get; set; } = 100;
 
+    /// <summary>
+    /// TCP: which engine moves the bytes. <see cref="ForwarderTcpEngine.Auto"/> (default) is
+    /// <see cref="ForwarderTcpEngine.Sockets"/> unless the environment variable <c>VIRTUALIP_FORWARDER_TCP_ENGINE</c> is
+    /// <c>Epoll</c>; <see cref="ForwarderTcpEngine.Epoll"/> (Linux only) runs the forwarder's own event loops. See
+    /// docs/benchmarks.md for the figures of each.
+    /// </summary>
+    public ForwarderTcpEngine TcpEngine { get; set; }
+
     /// <summary>Values from configuration that did not parse, with their keys (reported by <see cref="Validate"/>).</summary>
     internal List<string> ReadErrors { get; } = [];
     /// <summary>UDP abuse limits: sessions per source, new-session rate (the global cap is <see cref="MaxConnections"/>).</summary>
@@ -197,6 +205,15 @@ public sealed class ForwarderOptions
         {
             errors.Add($"{nameof(TcpConnectionRateBurstPerSource)} {TcpConnectionRateBurstPerSource} must be at least 1.");
         }
+        if (!Enum.IsDefined(TcpEngine))
+        {
+            errors.Add($"{nameof(TcpEngine)} {TcpEngine} is not Auto, Sockets or Epoll.");
+        }
+        else if (TcpEngine == ForwarderTcpEngine.Epoll && !OperatingSystem.IsLinux())
+        {
+            errors.Add($"{nameof(TcpEngine)} Epoll needs Linux; use Auto or Sockets on this OS.");
+        }
+
         if (MaxConnectAttempts is < 1 or > 16)
         {
             errors.Add($"{nameof(MaxConnectAttempts)} {MaxConnectAttempts} is not 1 to 16.");

@@ -30,6 +30,46 @@ internal static class ForwarderFixture
         return f;
     }
 
+    /// <summary>Accept loops running now, whichever engine the forwarder runs.</summary>
+    public static int RunningLoops(TcpForwarder f) => f.Engine == ForwarderTcpEngine.Epoll ? f.EpollEngine.Running : f.AcceptLoops.Running;
+
+    /// <summary>Accept loop restarts since start, whichever engine the forwarder runs.</summary>
+    public static long LoopRestarts(TcpForwarder f) => f.Engine == ForwarderTcpEngine.Epoll ? f.EpollEngine.Restarts : f.AcceptLoops.Restarts;
+
+    /// <summary>Runs <paramref name="hook"/> on every accepted client inside the accept loop (null: none).</summary>
+    public static void AfterAccept(TcpForwarder f, Action? hook)
+    {
+        if (f.Engine == ForwarderTcpEngine.Epoll)
+        {
+            f.EpollEngine.AfterAccept = hook is null ? null : _ => hook();
+        }
+        else
+        {
+            f.AcceptLoops.AfterAccept = hook is null ? null : _ => hook();
+        }
+    }
+
+    /// <summary>Makes creating the backend socket fail with <paramref name="error"/> (null: normal again).</summary>
+    public static void FailBackendSockets(TcpForwarder f, SocketError? error)
+    {
+        if (f.Engine == ForwarderTcpEngine.Epoll)
+        {
+            int errno = error switch
+            {
+                SocketError.TooManyOpenSockets => VirtualIp.Balancing.Interop.Errno.EMFILE,
+                SocketError.AddressNotAvailable => VirtualIp.Balancing.Interop.Errno.EADDRNOTAVAIL,
+                SocketError.NoBufferSpaceAvailable => VirtualIp.Balancing.Interop.Errno.ENOBUFS,
+                null => 0,
+                _ => throw new ArgumentOutOfRangeException(nameof(error), error, "no errno mapped"),
+            };
+            f.EpollEngine.BackendSocketFault = errno == 0 ? null : () => errno;
+        }
+        else
+        {
+            f.Connector.SocketFactory = error is SocketError e ? _ => throw new SocketException((int)e) : null;
+        }
+    }
+
     public static async Task<UdpForwarder> StartUdpAsync(ForwarderOptions o, TimeProvider? time = null, IMeterFactory? meters = null)
     {
         o.Protocol = ForwarderProtocol.Udp;

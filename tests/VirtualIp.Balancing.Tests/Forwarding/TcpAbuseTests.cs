@@ -139,15 +139,15 @@ public sealed class TcpAbuseTests
         await using var counts = new ForwarderCounts();
         await using var f = await StartTcpAsync(Options(echo.Address), meters: counts.Meters);
         int loops = Math.Clamp(Environment.ProcessorCount, 2, 8);
-        await WaitUntilAsync(() => f.AcceptLoops.Running == loops, "every accept loop runs");
+        await WaitUntilAsync(() => RunningLoops(f) == loops, "every accept loop runs");
         int toFail = loops * 2;
-        f.AcceptLoops.AfterAccept = _ =>
+        AfterAccept(f, () =>
         {
             if (Interlocked.Decrement(ref toFail) >= 0)
             {
                 throw new InvalidOperationException("injected accept loop failure");
             }
-        };
+        });
 
         // Every loop dies at least once (each accepted client is closed by the failure) ...
         while (Volatile.Read(ref toFail) > 0)
@@ -156,7 +156,7 @@ public sealed class TcpAbuseTests
         }
 
         // ... and comes back: all loops run again and serve.
-        await WaitUntilAsync(() => f.AcceptLoops.Restarts == loops * 2 && f.AcceptLoops.Running == loops, "the loops are restarted");
+        await WaitUntilAsync(() => LoopRestarts(f) == loops * 2 && RunningLoops(f) == loops, "the loops are restarted");
         Assert.Equal(loops * 2, counts.Get("virtualip.forwarder.loop_restarts", null));
         for (int i = 0; i < loops * 2; i++)
         {
@@ -174,7 +174,7 @@ public sealed class TcpAbuseTests
         await using var f = await StartTcpAsync(o, meters: counts.Meters);
         foreach (var error in (SocketError[])[SocketError.TooManyOpenSockets, SocketError.AddressNotAvailable, SocketError.NoBufferSpaceAvailable])
         {
-            f.Connector.SocketFactory = _ => throw new SocketException((int)error);
+            FailBackendSockets(f, error);
             Assert.True(await IsClosedRightAwayAsync(f.LocalEndPoint));
         }
 
@@ -183,7 +183,7 @@ public sealed class TcpAbuseTests
         Assert.Equal(3, counts.Get("virtualip.forwarder.local_errors", null));
         Assert.True(f.Scheduler.Backends[0].IsHealthy);
         Assert.Equal(0, counts.Get("virtualip.forwarder.connect_failures", null));
-        f.Connector.SocketFactory = null;
+        FailBackendSockets(f, null);
         using var c = await EchoedAsync(f.LocalEndPoint, IPAddress.Loopback);
     }
 

@@ -14,7 +14,7 @@ namespace VirtualIp.Balancing.Forwarding;
 /// connection holds no buffer. Every completed receive or send stamps the activity time that
 /// <see cref="TcpConnectionTable"/>'s sweep compares with the first-byte, idle and half-close timeouts.
 /// </summary>
-internal sealed class TcpConnection
+internal sealed class TcpConnection : ITcpConnection
 {
     private const int WaitingFirstByte = 0;
     private const int Connecting = 1;
@@ -200,6 +200,8 @@ internal sealed class TcpConnection
         Abort();
         return true;
     }
+
+    public bool HasNoDelay() => Client.NoDelay && (Server?.NoDelay ?? false);
 
     private void Touch() => Volatile.Write(ref _lastActivity, _core.Time.GetTimestamp());
 

@@ -8,7 +8,7 @@ namespace VirtualIp.Balancing.Forwarding;
 /// </summary>
 internal sealed class TcpConnectionTable : IDisposable
 {
-    private readonly TcpConnection?[] _slots;
+    private readonly ITcpConnection?[] _slots;
     private readonly int[] _free;
     private readonly object _gate = new();
     private readonly ITimer _sweeper;
@@ -17,7 +17,7 @@ internal sealed class TcpConnectionTable : IDisposable
 
     public TcpConnectionTable(int capacity, ForwarderOptions options, TimeProvider time)
     {
-        _slots = new TcpConnection?[capacity];
+        _slots = new ITcpConnection?[capacity];
         _free = new int[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -40,7 +40,7 @@ internal sealed class TcpConnectionTable : IDisposable
     }
 
     /// <summary>Gives the connection a slot; false when the table is full.</summary>
-    public bool TryAdd(TcpConnection connection)
+    public bool TryAdd(ITcpConnection connection)
     {
         lock (_gate)
         {
@@ -56,7 +56,7 @@ internal sealed class TcpConnectionTable : IDisposable
         }
     }
 
-    public void Remove(TcpConnection connection)
+    public void Remove(ITcpConnection connection)
     {
         lock (_gate)
         {
@@ -71,7 +71,7 @@ internal sealed class TcpConnectionTable : IDisposable
     }
 
     /// <summary>Calls <paramref name="action"/> for each open connection (a snapshot: connections may come and go meanwhile).</summary>
-    public int ForEach<TState>(Func<TcpConnection, TState, bool> action, TState state)
+    public int ForEach<TState>(Func<ITcpConnection, TState, bool> action, TState state)
     {
         int hits = 0;
         for (int i = 0; i < _slots.Length; i++)

@@ -17,11 +17,9 @@ internal sealed class TcpForwarder : IForwarder
     private readonly object _gate = new();
     private readonly long[] _refusals = new long[Enum.GetValues<TcpRefusal>().Length];
     private readonly TcpConnectionTable _table;
-    private readonly TcpBackendConnector _connector;
-    private readonly TcpAcceptLoops _acceptLoops;
+    private readonly ITcpEngine _engine;
     private readonly Func<bool> _abortAtOnce;
     private Socket[] _listeners = [];
-    private Task _loops = Task.CompletedTask;
     private int _active;
     private TaskCompletionSource? _idle;
     private TaskCompletionSource? _connectionEnded;
@@ -33,10 +31,10 @@ internal sealed class TcpForwarder : IForwarder
         _core = core;
         var o = core.Options;
         _table = new TcpConnectionTable(o.MaxConnections, o, core.Time);
-        _connector = new TcpBackendConnector(core, _stopping.Token);
-        _acceptLoops = new TcpAcceptLoops(core, OnAccepted, _stopping.Token);
         Sources = new SourceLimiter(o.TcpMaxConnectionsPerSource, o.TcpConnectionRatePerSource, o.TcpConnectionRateBurstPerSource, o.MaxConnections, core.Time);
         _abortAtOnce = () => _stopping.IsCancellationRequested && (_noDrain || _core.Options.DrainTimeout <= TimeSpan.Zero);
+        Engine = ResolveEngine(o.TcpEngine);
+        _engine = Engine == ForwarderTcpEngine.Epoll ? new Epoll.EpollTcpEngine(this) : new SocketsTcpEngine(this);
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)((_listeners.Length > 0 ? _listeners[0].LocalEndPoint : null) ?? throw new InvalidOperationException("The forwarder is not started."));
@@ -61,9 +59,35 @@ internal sealed class TcpForwarder : IForwarder
 
     internal TcpConnectionTable Connections => _table;
 
-    internal TcpBackendConnector Connector => _connector;
+    /// <summary>The engine running this forwarder (<see cref="ForwarderTcpEngine.Auto"/> resolved).</summary>
+    internal ForwarderTcpEngine Engine { get; }
 
-    internal TcpAcceptLoops AcceptLoops => _acceptLoops;
+    /// <summary>The Sockets engine's backend connector (tests).</summary>
+    internal TcpBackendConnector Connector => (_engine as SocketsTcpEngine)?.Connector ?? throw new InvalidOperationException("Not the Sockets engine.");
+
+    /// <summary>The Sockets engine's accept loops (tests).</summary>
+    internal TcpAcceptLoops AcceptLoops => (_engine as SocketsTcpEngine)?.AcceptLoops ?? throw new InvalidOperationException("Not the Sockets engine.");
+
+    /// <summary>The Epoll engine (tests).</summary>
+    internal Epoll.EpollTcpEngine EpollEngine => _engine as Epoll.EpollTcpEngine ?? throw new InvalidOperationException("Not the Epoll engine.");
+
+    /// <summary>The environment variable that picks the engine <see cref="ForwarderTcpEngine.Auto"/> stands for (Sockets or Epoll).</summary>
+    internal const string EngineVariable = "VIRTUALIP_FORWARDER_TCP_ENGINE";
+
+    /// <summary>
+    /// The engine <paramref name="requested"/> means on this OS: Auto is Sockets (see docs/benchmarks.md) unless
+    /// <see cref="EngineVariable"/> says Epoll; Epoll needs Linux.
+    /// </summary>
+    internal static ForwarderTcpEngine ResolveEngine(ForwarderTcpEngine requested)
+    {
+        if (requested == ForwarderTcpEngine.Auto
+            && Enum.TryParse<ForwarderTcpEngine>(Environment.GetEnvironmentVariable(EngineVariable), ignoreCase: true, out var fromEnvironment))
+        {
+            requested = fromEnvironment;
+        }
+
+        return requested == ForwarderTcpEngine.Epoll && OperatingSystem.IsLinux() ? ForwarderTcpEngine.Epoll : ForwarderTcpEngine.Sockets;
+    }
 
     /// <summary>Refusals of <paramref name="reason"/> since start.</summary>
     internal long Refusals(TcpRefusal reason) => Interlocked.Read(ref _refusals[(int)reason]);
@@ -73,7 +97,7 @@ internal sealed class TcpForwarder : IForwarder
         int loops = Math.Clamp(Environment.ProcessorCount, 2, 8);
         _listeners = TcpListeners.Open(_core.Listen, _core.Options, loops);
         ForwarderLog.Listening(_core.Logger, _core.Options.Name, ForwarderProtocol.Tcp, _listeners[0].LocalEndPoint!, _core.Scheduler.Backends.Count, _core.Scheduler.Name);
-        _loops = _acceptLoops.StartAsync(_listeners, loopsPerListener: _listeners.Length == 1 ? loops : 1);
+        _engine.Start(_listeners, loops);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -84,11 +108,7 @@ internal sealed class TcpForwarder : IForwarder
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var l in _listeners)
-        {
-            l.Dispose();
-        }
-        await _loops.ConfigureAwait(false);
+        await _engine.StopAcceptingAsync().ConfigureAwait(false);
 
         // Clients that never sent a byte have not been served yet: close them now rather than drain them.
         _table.ForEach(static (c, _) =>
@@ -122,6 +142,7 @@ internal sealed class TcpForwarder : IForwarder
             return true;
         }, 0);
         _table.Dispose();
+        _engine.Release();
         if (left > 0)
         {
             ForwarderLog.DrainTimedOut(_core.Logger, _core.Options.Name, left);
@@ -193,81 +214,70 @@ internal sealed class TcpForwarder : IForwarder
         return first == task && task.IsCompletedSuccessfully;
     }
 
-    private void OnAccepted(Socket client) => _ = HandleAsync(client);
-
-    private async Task HandleAsync(Socket client)
+    /// <summary>
+    /// Admits a client from <paramref name="address"/>: source ACL, global limit, per-source limit and rate. Null when
+    /// admitted (then <see cref="Track"/> it, and <see cref="Finished"/> once it ends); otherwise the refusal, already
+    /// counted and logged (the caller closes the client).
+    /// </summary>
+    internal TcpRefusal? Admit(IPAddress address, out int sourceSlot)
     {
-        TcpConnection? conn = null;
-        try
+        sourceSlot = SourceLimiter.Untracked;
+        if (!_core.Acl.IsAllowed(address))
         {
-            if (client.RemoteEndPoint is not IPEndPoint remote || !_core.Acl.IsAllowed(remote.Address))
-            {
-                Refuse(client, (client.RemoteEndPoint as IPEndPoint)?.Address, TcpRefusal.Acl);
-                return;
-            }
-
-            if (Interlocked.Increment(ref _active) > _core.Options.MaxConnections)
-            {
-                ForwarderLog.LimitReached(_core.Logger, _core.Options.MaxConnections);
-                Refuse(client, remote.Address, TcpRefusal.Limit);
-                ConnectionGone();
-                return;
-            }
-
-            if (Sources.TryAcquire(remote.Address, out int sourceSlot) is TcpRefusal limited)
-            {
-                Refuse(client, remote.Address, limited);
-                ConnectionGone();
-                return;
-            }
-
-            conn = new TcpConnection(_core, client, remote.Address, sourceSlot);
-            if (!_table.TryAdd(conn))
-            {
-                Sources.Release(sourceSlot);
-                Refuse(client, remote.Address, TcpRefusal.Limit);
-                ConnectionGone();
-                return;
-            }
-
-            if (!TcpListeners.AcceptedInheritNoDelay)
-            {
-                client.NoDelay = true;
-            }
-
-            if (await conn.RunAsync(_connector, _abortAtOnce).ConfigureAwait(false) is TcpRefusal refused)
-            {
-                if (refused == TcpRefusal.NoBackend)
-                {
-                    ForwarderLog.NoBackend(_core.Logger, remote);
-                }
-
-                Refuse(client, remote.Address, refused);
-            }
+            return CountRefusal(address, TcpRefusal.Acl);
         }
-        catch (Exception ex)
-        {
-            // Never let a connection's failure go unobserved (it would end nothing else, but must be seen).
-            if (ex is not (SocketException or ObjectDisposedException or OperationCanceledException))
-            {
-                TcpForwarderLog.HandlerFailed(_core.Logger, _core.Options.Name, ex);
-            }
 
-            conn?.Abort();
-            ForwarderCore.Abort(client);
-        }
-        finally
+        if (Interlocked.Increment(ref _active) > _core.Options.MaxConnections)
         {
-            if (conn is not null && conn.Slot >= 0)
-            {
-                _table.Remove(conn);
-                Sources.Release(conn.SourceSlot);
-                ConnectionGone();
-            }
+            ForwarderLog.LimitReached(_core.Logger, _core.Options.MaxConnections);
+            CountRefusal(address, TcpRefusal.Limit);
+            ConnectionGone();
+            return TcpRefusal.Limit;
+        }
+
+        if (Sources.TryAcquire(address, out sourceSlot) is TcpRefusal limited)
+        {
+            CountRefusal(address, limited);
+            ConnectionGone();
+            return limited;
+        }
+
+        return null;
+    }
+
+    /// <summary>Puts an admitted connection in the table; false (refused as the limit, counted) when the table is full.</summary>
+    internal bool Track(ITcpConnection connection, IPAddress address, int sourceSlot)
+    {
+        if (_table.TryAdd(connection))
+        {
+            return true;
+        }
+
+        Sources.Release(sourceSlot);
+        CountRefusal(address, TcpRefusal.Limit);
+        ConnectionGone();
+        return false;
+    }
+
+    /// <summary>An admitted, tracked connection ended (served or refused later).</summary>
+    internal void Finished(ITcpConnection connection, int sourceSlot)
+    {
+        if (connection.Slot >= 0)
+        {
+            _table.Remove(connection);
+            Sources.Release(sourceSlot);
+            ConnectionGone();
         }
     }
 
-    private void Refuse(Socket client, IPAddress? address, TcpRefusal reason)
+    /// <summary>True when the forwarder is stopping without drain (a newly connected client is closed at once).</summary>
+    internal bool AbortAtOnce => _abortAtOnce();
+
+    /// <summary>The forwarder's stop signal.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Counts and logs a refusal (the caller closes the client); returns <paramref name="reason"/>.</summary>
+    internal TcpRefusal CountRefusal(IPAddress? address, TcpRefusal reason)
     {
         Interlocked.Increment(ref _refusals[(int)reason]);
         string tag = TcpRefusalNames.Tag(reason);
@@ -294,7 +304,7 @@ internal sealed class TcpForwarder : IForwarder
                 break;
         }
 
-        ForwarderCore.Abort(client);
+        return reason;
     }
 
     private void ConnectionGone()
