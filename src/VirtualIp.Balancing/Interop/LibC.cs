@@ -44,9 +44,6 @@ internal static unsafe partial class LibC
     /// <summary>Offset of <c>epoll_event.data</c> (4 on x64, 8 elsewhere).</summary>
     internal static readonly int EpollDataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
 
-    /// <summary>socket(2).</summary>
-    [LibraryImport(Library, EntryPoint = "socket", SetLastError = true)]
-    internal static partial int Socket(int domain, int type, int protocol);
 
     /// <summary>connect(2).</summary>
     [LibraryImport(Library, EntryPoint = "connect", SetLastError = true)]
@@ -76,9 +73,6 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "getsockopt", SetLastError = true)]
     internal static partial int GetSockOpt(int fd, int level, int name, void* value, int* length);
 
-    /// <summary>close(2).</summary>
-    [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
-    internal static partial int Close(int fd);
 
     /// <summary>epoll_create1(2).</summary>
     [LibraryImport(Library, EntryPoint = "epoll_create1", SetLastError = true)]

@@ -26,9 +26,6 @@ internal static unsafe partial class LibC
     /// <summary>Size of <c>struct sockaddr_in6</c>.</summary>
     internal const int SockaddrIn6Size = 28;
 
-    /// <summary>socket(2).</summary>
-    [LibraryImport(Library, EntryPoint = "socket", SetLastError = true)]
-    internal static partial int Socket(int domain, int type, int protocol);
 
     /// <summary>recvmsg(2).</summary>
     [LibraryImport(Library, EntryPoint = "recvmsg", SetLastError = true)]
@@ -42,9 +39,6 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "if_nametoindex", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial uint IfNameToIndex(string name);
 
-    /// <summary>close(2).</summary>
-    [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
-    internal static partial int Close(int fd);
 
     /// <summary><c>socket(AF_INET or AF_INET6, SOCK_RAW | SOCK_CLOEXEC, 112)</c>: the fd, or -1 with <paramref name="errno"/> set.</summary>
     internal static int CreateVrrpSocket(bool ipv6, out int errno)
