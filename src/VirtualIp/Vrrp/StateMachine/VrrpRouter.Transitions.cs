@@ -173,6 +173,7 @@ internal sealed partial class VrrpRouter
         if (wasMaster)
         {
             _sender.StopTimer();
+            CancelReannounceLocked();
         }
 
         _downTimer.Cancel();
@@ -203,6 +204,7 @@ internal sealed partial class VrrpRouter
             // Like keepalived: tell the backups we are leaving so one takes over after Skew_Time.
             _sender.Send(0);
             _sender.StopTimer();
+            CancelReannounceLocked();
         }
 
         _downTimer.Cancel();

@@ -127,6 +127,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             options.ChecksumMode, mux, _auth, _counters, timeProvider, logger, OnAdvertTimer, SendHandoverAdvert);
         _validator = new VrrpAdvertValidator(options, authType, authData, _auth, _counters, timeProvider, logger);
         _downTimer = new VrrpDeadline(timeProvider, _gate, OnMasterDownLocked);
+        _reannounceTimer = new VrrpDeadline(timeProvider, _gate, OnReannounceDueLocked);
         InitializeHardening(options);
 
         syncGroup?.Add(this);
