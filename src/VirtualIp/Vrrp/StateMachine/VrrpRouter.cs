@@ -20,7 +20,8 @@ namespace VirtualIp.Vrrp;
 /// <para>
 /// This type coordinates; each concern has its own type or file: <see cref="VrrpAdvertValidator"/> and
 /// <c>VrrpRouter.Receive.cs</c> (receive), <see cref="VrrpAdvertSender"/> (send), <c>VrrpRouter.Transitions.cs</c>
-/// (state changes), <see cref="VrrpDeadline"/> (the Master_Down_Timer), <see cref="VrrpRouterCounters"/> (counters),
+/// (state changes), <see cref="VrrpDeadline"/> (the Master_Down_Timer and the deferred re-announcement of
+/// <c>VrrpRouter.Reannounce.cs</c>), <see cref="VrrpRouterCounters"/> (counters),
 /// <see cref="VrrpMasterRecord"/> (the master we follow).
 /// </para>
 /// </remarks>
