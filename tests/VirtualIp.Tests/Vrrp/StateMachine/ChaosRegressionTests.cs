@@ -43,6 +43,46 @@ public sealed class ChaosRegressionTests
     }
 
     /// <summary>
+    /// Chaos seed 2026, fault #17 (ours x3, a CPU hog on a machine already loaded by builds): the backup's receive loop
+    /// was starved, its down timer expired with the master's adverts unread, it went Master and back to Backup within a
+    /// millisecond, and its queued bind of the VIP then ran anyway: two holders for 20 ms. The queued bind must not run
+    /// once the router is no longer master.
+    /// </summary>
+    [Fact]
+    public async Task A_router_that_leaves_Master_before_its_queued_bind_runs_does_not_bind_the_VIP()
+    {
+        var net = new SimulatedNetwork();
+        var lo = Sim.Node(net, "192.0.2.1", Sim.Options("lo", 100));
+        var hi = Sim.Node(net, "192.0.2.2", Sim.Options("hi", 200));
+        net.Partition([lo.Address], [hi.Address]);
+        using var hold = new ManualResetEventSlim();
+        using var held = new ManualResetEventSlim();
+        lo.Router.TransitionObserver = e =>
+        {
+            if (e.NewState == VrrpState.Master)
+            {
+                held.Set();
+                hold.Wait(TestContext.Current.CancellationToken); // lo's action queue stalls before the bind (a starved process)
+            }
+        };
+        Sim.Start(lo, hi);
+
+        Assert.NotNull(net.RunUntil(() => lo.State == VrrpState.Master, TimeSpan.FromSeconds(10)));
+        Assert.True(held.Wait(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+        net.Heal();
+        Assert.NotNull(net.RunUntil(() => lo.State == VrrpState.Backup, TimeSpan.FromSeconds(3))); // hi's advert (200 > 100)
+
+        hold.Set();
+        await Sim.IdleAsync(lo, hi);
+
+        Assert.DoesNotContain(lo.Binder.CallLog(), c => c.StartsWith("add", StringComparison.Ordinal));
+        Assert.False(lo.Binder.IsBound(Sim.Vip4));
+        Assert.Equal(0, lo.Announcer.Started);
+        Assert.Equal(VrrpState.Master, hi.State);
+        Assert.True(hi.Binder.IsBound(Sim.Vip4));
+    }
+
+    /// <summary>
     /// Chaos seed 7, fault #7 (ours x3, partition of the master from the other routers but not from the client, 600 ms):
     /// the backup became master on its side and announced the VIP, so the client followed it; when the partition healed
     /// the master's advert reached the backup first, the backup yielded without another word, and the master, never

@@ -223,6 +223,7 @@ public sealed class ElectionScenarioTests
         Sim.Start(lo);
         net.Run(TimeSpan.FromSeconds(10));
         Assert.Equal(VrrpState.Master, lo.State);
+        await Sim.IdleAsync(lo); // lo has bound the VIP (its action queue runs in real time, the clock is fake)
 
         Sim.Start(hi);
         var elapsed = net.RunUntil(() => hi.State == VrrpState.Master, TimeSpan.FromSeconds(10));
