@@ -97,6 +97,15 @@ internal sealed partial class VrrpRouter
                 break;
 
             case VrrpActionKind.AddVips:
+                // Only while still master: a backup whose receive loop was starved (CPU hog) let its down timer expire
+                // with the live master's adverts still unread, went Master and back within a millisecond; binding the
+                // VIP after that made two holders for ~20 ms (chaos seed 2026 #17, ours x3). The RemoveVips queued when
+                // it left Master follows and finds nothing to remove; a bind already running when it leaves is undone by it.
+                if (!IsMasterNow())
+                {
+                    break;
+                }
+
                 foreach (var vip in action.Vips!)
                 {
                     try

@@ -96,6 +96,7 @@ internal sealed partial class VrrpRouter
                 }
 
                 _downTimer.Cancel();
+                CancelReannounceLocked();
                 _state = VrrpState.Initialize;
                 _wantMaster = false;
                 RecordTransitionLocked(old, VrrpState.Initialize, VrrpTransitionReason.Shutdown, null);
@@ -139,6 +140,7 @@ internal sealed partial class VrrpRouter
                 _disposed = true;
                 _sender.Dispose();
                 _downTimer.Dispose();
+                _reannounceTimer.Dispose();
                 _resignTimer?.Dispose();
                 _auth?.Dispose();
             }

@@ -12,9 +12,6 @@ internal sealed partial class VrrpRouter
     // When the last advert with a non-zero priority was accepted (the takeover measurement's start).
     private long _lastAdvertTimestamp;
 
-    // When a master last re-announced because a lower-priority router advertised.
-    private long _lastReannounce;
-
     /// <summary>Handles a packet already matched to this VRID by the mux. Allocation-free.</summary>
     internal void HandlePacket(in VrrpReceivedPacket packet)
     {
@@ -185,13 +182,9 @@ internal sealed partial class VrrpRouter
         }
 
         // A lower-priority router that advertises believed it was master and may have announced the VIPs: clients'
-        // ARP/ND caches can point at it now. Announce again (keepalived's garp_lower_prio_repeat), at most once a second.
-        long now = _time.GetTimestamp();
-        if (_lastReannounce == 0 || now - _lastReannounce >= _frequency)
-        {
-            _lastReannounce = now;
-            EnqueueLocked(new VrrpAction(VrrpActionKind.StartAnnouncing));
-        }
+        // ARP/ND caches can point at it now. Announce again (keepalived's garp_lower_prio_repeat), at most once a second,
+        // deferred rather than dropped inside that second (VrrpRouter.Reannounce.cs).
+        RequestReannounceLocked();
     }
 
     private void RememberMasterLocked(ReadOnlySpan<byte> source, byte priority) => _master.Remember(source, priority, _time.GetTimestamp());

@@ -180,6 +180,7 @@ internal sealed partial class VrrpRouter
         {
             _sender.StopTimer();
             EndHandoverLocked();
+            CancelReannounceLocked();
         }
 
         _downTimer.Cancel();
@@ -211,6 +212,7 @@ internal sealed partial class VrrpRouter
             _sender.Send(0);
             _sender.StopTimer();
             EndHandoverLocked();
+            CancelReannounceLocked();
         }
 
         _downTimer.Cancel();

@@ -20,7 +20,8 @@ namespace VirtualIp.Vrrp;
 /// <para>
 /// This type coordinates; each concern has its own type or file: <see cref="VrrpAdvertValidator"/> and
 /// <c>VrrpRouter.Receive.cs</c> (receive), <see cref="VrrpAdvertSender"/> (send), <c>VrrpRouter.Transitions.cs</c>
-/// (state changes), <see cref="VrrpDeadline"/> (the Master_Down_Timer), <see cref="VrrpRouterCounters"/> (counters),
+/// (state changes), <see cref="VrrpDeadline"/> (the Master_Down_Timer and the deferred re-announcement of
+/// <c>VrrpRouter.Reannounce.cs</c>), <see cref="VrrpRouterCounters"/> (counters),
 /// <see cref="VrrpMasterRecord"/> (the master we follow).
 /// </para>
 /// </remarks>
@@ -127,6 +128,7 @@ internal sealed partial class VrrpRouter : IVirtualRouter
             options.ChecksumMode, mux, _auth, _counters, timeProvider, logger, OnAdvertTimer, SendHandoverAdvert);
         _validator = new VrrpAdvertValidator(options, authType, authData, _auth, _counters, timeProvider, logger);
         _downTimer = new VrrpDeadline(timeProvider, _gate, OnMasterDownLocked);
+        _reannounceTimer = new VrrpDeadline(timeProvider, _gate, OnReannounceDueLocked);
         InitializeHardening(options);
 
         syncGroup?.Add(this);

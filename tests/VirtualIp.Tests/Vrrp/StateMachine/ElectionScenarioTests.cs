@@ -187,6 +187,7 @@ public sealed class ElectionScenarioTests
     {
         var (net, lo, hi) = MasterAndLateJoiner(Sim.Options("lo", 100), Sim.Options("hi", 200));
         Assert.Equal(VrrpState.Master, lo.State);
+        await Sim.IdleAsync(lo); // lo has bound the VIP (its action queue runs in real time, the clock is fake)
 
         Sim.Start(hi);
         var elapsed = net.RunUntil(() => hi.State == VrrpState.Master, TimeSpan.FromSeconds(10));

@@ -59,6 +59,9 @@ internal sealed class SimulatedNetwork
         _linkLoss[(b, a)] = loss;
     }
 
+    /// <summary>Loss probability of packets from <paramref name="from"/> to <paramref name="to"/> only (one-way advert loss).</summary>
+    public void SetOneWayLoss(IPAddress from, IPAddress to, double loss) => _linkLoss[(from, to)] = loss;
+
     /// <summary>Splits the segment: packets flow only within a group. Nodes not listed are isolated.</summary>
     public void Partition(params IPAddress[][] groups)
     {
