@@ -24,6 +24,9 @@ if [ -n "${VIRTUALIP_TEST_PROJECTS:-}" ]; then
   read -r -a projects <<< "$VIRTUALIP_TEST_PROJECTS"; suite=false
 else
   projects=(tests/*/*.csproj); suite=true
+  # The forwarder's unit tests once more on the .NET-sockets TCP engine (the default on Linux is epoll; Sockets is
+  # the engine on every other OS): "project:VARIABLE=value" runs a project with that environment variable set.
+  projects+=("tests/VirtualIp.Balancing.Tests/VirtualIp.Balancing.Tests.csproj:VIRTUALIP_FORWARDER_TCP_ENGINE=sockets")
 fi
 
 # 1. What the machine must provide (tests/tools.txt). Outside CI a missing tool only means its tests skip.
@@ -53,7 +56,7 @@ if [ -z "${VIRTUALIP_TEST_NO_BUILD:-}" ]; then
   else
     build_rc=0
     for proj in "${projects[@]}"; do
-      dotnet build "$proj" -c Release -nologo -v q -clp:ErrorsOnly || build_rc=1
+      dotnet build "${proj%%:*}" -c Release -nologo -v q -clp:ErrorsOnly || build_rc=1
     done
   fi
   if [ $build_rc -ne 0 ]; then
@@ -79,14 +82,17 @@ fi
 results_of() { awk -f "$root/eng/trx-results.awk" "$1"; }
 
 # 4. Each project, one after another (each runs its own classes in parallel; the machine has 2 cores).
-for proj in "${projects[@]}"; do
+for entry in "${projects[@]}"; do
+  proj=${entry%%:*}; envset=()
+  [ "$entry" != "$proj" ] && envset=("${entry#*:}")
   name=$(basename "$proj" .csproj)
+  [ ${#envset[@]} -gt 0 ] && name="$name.${envset[0]#*=}"
   dir="$results/$name"; mkdir -p "$dir"
-  expected=$(dotnet test "$proj" -c Release --no-build -nologo --list-tests 2>/dev/null \
+  expected=$(env "${envset[@]}" dotnet test "$proj" -c Release --no-build -nologo --list-tests 2>/dev/null \
     | awk '/The following Tests are available:/ {on=1; next} on && /^    / {n++} END {print n+0}')
   coverage=()
   $suite && coverage=(--collect "XPlat Code Coverage")
-  dotnet test "$proj" -c Release --no-build -nologo -v q "${coverage[@]}" \
+  env "${envset[@]}" dotnet test "$proj" -c Release --no-build -nologo -v q "${coverage[@]}" \
     --blame-hang-timeout 10m --blame-hang-dump-type none \
     --logger "trx;LogFileName=$name.trx" --results-directory "$dir" \
     --logger "console;verbosity=normal" > "$dir/console.log" 2>&1
@@ -120,7 +126,7 @@ for proj in "${projects[@]}"; do
   if [ ${#failing[@]} -gt 0 ] && [ ${#failing[@]} -le 20 ]; then
     filter=$(printf '%s\n' "${failing[@]}" | cut -f1 | sort -u | sed 's/^/FullyQualifiedName=/' | paste -sd'|')
     say "$name: re-running ${#failing[@]} failed test(s) once, alone"
-    dotnet test "$proj" -c Release --no-build -nologo -v q --filter "$filter" \
+    env "${envset[@]}" dotnet test "$proj" -c Release --no-build -nologo -v q --filter "$filter" \
       --blame-hang-timeout 10m --blame-hang-dump-type none \
       --logger "trx;LogFileName=$name.retry.trx" --results-directory "$dir/retry" > "$dir/retry.log" 2>&1
     retry_rc=$?

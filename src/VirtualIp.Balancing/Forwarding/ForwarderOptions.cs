@@ -136,9 +136,9 @@ public sealed class ForwarderOptions
 
     /// <summary>
     /// TCP: which engine moves the bytes. <see cref="ForwarderTcpEngine.Auto"/> (default) is
-    /// <see cref="ForwarderTcpEngine.Sockets"/> unless the environment variable <c>VIRTUALIP_FORWARDER_TCP_ENGINE</c> is
-    /// <c>Epoll</c>; <see cref="ForwarderTcpEngine.Epoll"/> (Linux only) runs the forwarder's own event loops. See
-    /// docs/benchmarks.md for the figures of each.
+    /// <see cref="ForwarderTcpEngine.Epoll"/> on Linux (the forwarder's own event loops) and
+    /// <see cref="ForwarderTcpEngine.Sockets"/> (.NET sockets) elsewhere, unless the environment variable
+    /// <c>VIRTUALIP_FORWARDER_TCP_ENGINE</c> names one. See docs/benchmarks.md for the figures of each.
     /// </summary>
     public ForwarderTcpEngine TcpEngine { get; set; }
 

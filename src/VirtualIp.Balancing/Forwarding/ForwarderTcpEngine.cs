@@ -3,7 +3,7 @@ namespace VirtualIp.Balancing;
 /// <summary>The engine of a TCP forwarder (<see cref="ForwarderOptions.TcpEngine"/>).</summary>
 public enum ForwarderTcpEngine
 {
-    /// <summary>The default: <see cref="Sockets"/> (the epoll engine is chosen explicitly until it is proven faster).</summary>
+    /// <summary>The default: <see cref="Epoll"/> on Linux, <see cref="Sockets"/> elsewhere.</summary>
     Auto,
 
     /// <summary>.NET sockets: accept loops and async pumps on the runtime's socket engine (any OS).</summary>

@@ -66,13 +66,14 @@ public sealed class EpollEngineTests
     }
 
     [Fact]
-    public void Auto_is_sockets_unless_the_environment_says_epoll()
+    public void Auto_is_epoll_on_linux_unless_the_environment_says_sockets()
     {
         string? set = Environment.GetEnvironmentVariable(TcpForwarder.EngineVariable);
-        var expected = OperatingSystem.IsLinux() && string.Equals(set, "epoll", StringComparison.OrdinalIgnoreCase)
+        var expected = OperatingSystem.IsLinux() && !string.Equals(set, "sockets", StringComparison.OrdinalIgnoreCase)
             ? ForwarderTcpEngine.Epoll
             : ForwarderTcpEngine.Sockets;
         Assert.Equal(expected, TcpForwarder.ResolveEngine(ForwarderTcpEngine.Auto));
         Assert.Equal(ForwarderTcpEngine.Sockets, TcpForwarder.ResolveEngine(ForwarderTcpEngine.Sockets));
+        Assert.Equal(OperatingSystem.IsLinux() ? ForwarderTcpEngine.Epoll : ForwarderTcpEngine.Sockets, TcpForwarder.ResolveEngine(ForwarderTcpEngine.Epoll));
     }
 }

@@ -20,6 +20,12 @@ internal interface ITcpConnection
     /// <summary>Resets both sides (RST), once; safe from any thread.</summary>
     void Abort();
 
+    /// <summary>
+    /// Resets the connection if it is connected to <paramref name="backend"/> (a drain's deadline), safe from any thread:
+    /// an engine that reuses connection objects must not reset the object's next connection if this one ended meanwhile.
+    /// </summary>
+    void AbortIfBackend(Backend backend);
+
     /// <summary>Aborts the connection when its current timeout has passed at <paramref name="now"/>; true when it did.</summary>
     bool CheckTimeouts(long now);
 

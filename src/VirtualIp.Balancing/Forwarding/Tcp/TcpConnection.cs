@@ -151,6 +151,15 @@ internal sealed class TcpConnection : ITcpConnection
     }
 
     /// <summary>Resets both sides (RST), once.</summary>
+    /// <summary>Connection objects are not reused on this engine: the check and the abort cannot straddle two connections.</summary>
+    public void AbortIfBackend(Backend backend)
+    {
+        if (ReferenceEquals(Backend, backend))
+        {
+            Abort();
+        }
+    }
+
     public void Abort()
     {
         if (Interlocked.Exchange(ref _aborted, 1) == 0)

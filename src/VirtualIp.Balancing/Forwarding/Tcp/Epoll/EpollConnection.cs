@@ -54,7 +54,9 @@ internal sealed partial class EpollConnection : ITcpConnection
     }
 
     /// <summary>Bumped each time the object ends a connection; part of every epoll token.</summary>
-    public uint Generation { get; private set; }
+    public uint Generation => Volatile.Read(ref _generation);
+
+    private uint _generation;
 
     /// <summary>The last client address (reused while the next client comes from the same one: no allocation).</summary>
     public IPAddress? LastAddress { get; private set; }
@@ -119,6 +121,20 @@ internal sealed partial class EpollConnection : ITcpConnection
         if (Interlocked.Exchange(ref _abortRequested, 1) == 0)
         {
             _loop.Post(EpollLoop.CommandKind.Check, this, Generation);
+        }
+    }
+
+    /// <summary>
+    /// Resets the connection if it is connected to <paramref name="backend"/> (any thread). The generation read first goes
+    /// with the request and the loop checks both again before resetting, so a connection that ended meanwhile cannot pass
+    /// the reset on to the next connection of this pooled object.
+    /// </summary>
+    public void AbortIfBackend(Backend backend)
+    {
+        uint generation = Generation;
+        if (ReferenceEquals(Backend, backend))
+        {
+            _loop.Post(EpollLoop.CommandKind.AbortIfBackend, this, generation, backend);
         }
     }
 
@@ -210,7 +226,7 @@ internal sealed partial class EpollConnection : ITcpConnection
         Volatile.Write(ref _state, Free);
         Volatile.Write(ref _backend, null);
         Array.Clear(_tried);
-        Generation++;
+        Volatile.Write(ref _generation, _generation + 1);
         _loop.Return(this);
     }
 

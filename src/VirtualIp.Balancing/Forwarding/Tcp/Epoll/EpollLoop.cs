@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using VirtualIp.Balancing.Interop;
+using VirtualIp.Scheduling;
 
 namespace VirtualIp.Balancing.Forwarding.Epoll;
 
@@ -86,9 +87,9 @@ internal sealed unsafe partial class EpollLoop
     }
 
     /// <summary>Queues a command for the loop thread and wakes it (any thread).</summary>
-    public void Post(CommandKind kind, EpollConnection? connection = null, uint generation = 0)
+    public void Post(CommandKind kind, EpollConnection? connection = null, uint generation = 0, Backend? backend = null)
     {
-        _commands.Enqueue(new Command(kind, connection, generation));
+        _commands.Enqueue(new Command(kind, connection, generation, backend));
         if (Interlocked.CompareExchange(ref _signaled, 1, 0) == 0)
         {
             // Under the lock CloseHandles takes: a late post never writes to a closed (maybe reused) descriptor.
@@ -216,6 +217,9 @@ internal sealed unsafe partial class EpollLoop
                 case CommandKind.Check when cmd.Connection!.Generation == cmd.Generation:
                     cmd.Connection.OnCheck();
                     break;
+                case CommandKind.AbortIfBackend when cmd.Connection!.Generation == cmd.Generation && ReferenceEquals(cmd.Connection.Backend, cmd.Backend):
+                    cmd.Connection.Abort();
+                    break;
                 case CommandKind.RetryAccept when _accepting:
                     AcceptAll();
                     break;
@@ -291,6 +295,9 @@ internal sealed unsafe partial class EpollLoop
         /// <summary>A connection was flagged (abort or timeout): act on its flags.</summary>
         Check,
 
+        /// <summary>Reset a connection if it is still the same connection (generation) on the same backend (a drain).</summary>
+        AbortIfBackend,
+
         /// <summary>Accept again (after a back-off for out-of-descriptors).</summary>
         RetryAccept,
 
@@ -301,5 +308,5 @@ internal sealed unsafe partial class EpollLoop
         Quit,
     }
 
-    private readonly record struct Command(CommandKind Kind, EpollConnection? Connection, uint Generation);
+    private readonly record struct Command(CommandKind Kind, EpollConnection? Connection, uint Generation, Backend? Backend);
 }
