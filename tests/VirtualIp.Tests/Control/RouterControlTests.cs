@@ -45,7 +45,9 @@ public sealed class RouterControlTests
         Assert.Equal(b.Address, Control(a).GetStatus().MasterAddress);
 
         Control(a).Clear(ControlOverrides.All, new ControlRequest("bob", "done"));
-        net.Run(TimeSpan.FromSeconds(5));
+        Assert.NotNull(net.RunUntil(() => a.State == VrrpState.Master, TimeSpan.FromSeconds(5)));
+        await Sim.IdleAsync(a); // the preempting advert leaves once the VIP is bound and announced (make before break)
+        net.Run(TimeSpan.FromSeconds(1));
         Assert.Equal(VrrpState.Master, a.State);
         Assert.Equal(VrrpState.Backup, b.State);
         await Sim.IdleAsync(a, b);
@@ -94,12 +96,14 @@ public sealed class RouterControlTests
     }
 
     [Fact]
-    public void Priority_override_is_not_overwritten_by_tracking_until_cleared()
+    public async Task Priority_override_is_not_overwritten_by_tracking_until_cleared()
     {
         var (net, a, b) = MasterAndBackup(200, 150);
         Control(a).OverridePriority(100, Alice);
-        net.Run(TimeSpan.FromSeconds(5));
-        Assert.Equal(VrrpState.Master, b.State); // b preempted the lower advert at once
+        Assert.NotNull(net.RunUntil(() => b.State == VrrpState.Master, TimeSpan.FromSeconds(5)));
+        await Sim.IdleAsync(b); // the preempting advert leaves once the VIP is bound and announced (make before break)
+        net.Run(TimeSpan.FromSeconds(1));
+        Assert.Equal(VrrpState.Master, b.State); // b preempted the lower advert
         Assert.Equal(VrrpState.Backup, a.State);
 
         a.Router.UpdateTracking(220, fault: false, "check up");
@@ -111,7 +115,9 @@ public sealed class RouterControlTests
 
         status = Control(a).Clear(ControlOverrides.Priority, Alice);
         Assert.Equal(220, status.EffectivePriority);
-        net.Run(TimeSpan.FromSeconds(5));
+        Assert.NotNull(net.RunUntil(() => a.State == VrrpState.Master, TimeSpan.FromSeconds(5)));
+        await Sim.IdleAsync(a); // the preempting advert leaves once the VIP is bound and announced (make before break)
+        net.Run(TimeSpan.FromSeconds(1));
         Assert.Equal(VrrpState.Master, a.State);
         Assert.Equal([RouterControlAction.OverridePriority, RouterControlAction.ClearPriority], _audit.Select(e => e.Action));
         Assert.Equal(100, _audit[0].Priority);
@@ -147,7 +153,9 @@ public sealed class RouterControlTests
 
         Control(b).Clear(ControlOverrides.Takeover, new ControlRequest("bob", "drill over"));
         Assert.Equal(100, Control(b).GetStatus().EffectivePriority);
-        net.Run(TimeSpan.FromSeconds(5));
+        Assert.NotNull(net.RunUntil(() => a.State == VrrpState.Master, TimeSpan.FromSeconds(5)));
+        await Sim.IdleAsync(a); // the preempting advert leaves once the VIP is bound and announced (make before break)
+        net.Run(TimeSpan.FromSeconds(1));
         Assert.Equal(VrrpState.Master, a.State);
         Assert.Equal(VrrpState.Backup, b.State);
         Assert.Equal([RouterControlAction.Takeover, RouterControlAction.EndTakeover], _audit.Select(e => e.Action));

@@ -19,6 +19,7 @@ public sealed class HandoverTests
         var hi = Sim.Node(net, "192.0.2.2", Sim.Options("hi", 200));
         Sim.Start(lo);
         net.Run(TimeSpan.FromSeconds(10));
+        await Sim.IdleAsync(lo); // lo's own bind runs on its action queue (real time), not on the fake clock
         var bind = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         hi.Binder.AddGate = bind.Task;
         int sent = 0, early = 0;
@@ -62,6 +63,7 @@ public sealed class HandoverTests
         var hi = Sim.Node(net, "192.0.2.2", Sim.Options("hi", 200));
         Sim.Start(lo);
         net.Run(TimeSpan.FromSeconds(10));
+        await Sim.IdleAsync(lo); // lo's own bind runs on its action queue (real time), not on the fake clock
         var bind = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         hi.Binder.AddGate = bind.Task;
         Sim.Start(hi);

@@ -90,8 +90,9 @@ public sealed class SteadyStateAllocationTests
         }
 
         // Three rounds of n: a per-advert allocation shows in every round (n x at least 24 B); a one-off on a busy
-        // machine (seen once in CI: 7 KB in the first round, e.g. a timer queue growing while tests run in parallel)
-        // does not make the steady state allocate. The last round must be exactly 0 B.
+        // machine (seen in CI: 7 KB, and 16 KB once the router had a second deadline timer, in the first round only, e.g.
+        // a timer queue growing while tests run in parallel) does not make the steady state allocate. The first round may
+        // hold such a one-off (< 64 KiB), the second must stay under n bytes and the last must be exactly 0 B.
         var rounds = new long[3];
         for (int r = 0; r < rounds.Length; r++)
         {
@@ -104,7 +105,7 @@ public sealed class SteadyStateAllocationTests
             rounds[r] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Assert.True(rounds[^1] == 0 && rounds.All(b => b < n), $"bytes allocated per round of {n} adverts: {string.Join(", ", rounds)}");
+        Assert.True(rounds[^1] == 0 && rounds[1] < n && rounds[0] < 64 * 1024, $"bytes allocated per round of {n} adverts: {string.Join(", ", rounds)}");
         Assert.True(backup.GetStatistics().AdvertisementsReceived >= 3 * n);
         Assert.Equal(authHmac ? 28 : 0, masterT.LastSentLength - VrrpCodec.GetEncodedLength(new VrrpMessage(version, 51, 255, 100, ipv6, new byte[ipv6 ? 16 : 4],
             version == VrrpVersion.V2 && !authHmac ? VrrpAuthType.SimpleText : VrrpAuthType.None)));
