@@ -11,8 +11,8 @@ public sealed class HandoverTests
 {
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
 
-    [Fact]
-    public async Task A_bind_slower_than_the_interval_delays_every_advert_of_the_preempting_router()
+    /// <summary>lo (100) master with its VIP bound; hi (200) created, not started, its binds held until <c>bind</c> completes.</summary>
+    private static async Task<(SimulatedNetwork Net, SimNode Lo, SimNode Hi, TaskCompletionSource Bind)> LoMasterAndHiWithAHangingBindAsync()
     {
         var net = new SimulatedNetwork();
         var lo = Sim.Node(net, "192.0.2.1", Sim.Options("lo", 100));
@@ -22,6 +22,13 @@ public sealed class HandoverTests
         await Sim.IdleAsync(lo); // lo's own bind runs on its action queue (real time), not on the fake clock
         var bind = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         hi.Binder.AddGate = bind.Task;
+        return (net, lo, hi, bind);
+    }
+
+    [Fact]
+    public async Task A_bind_slower_than_the_interval_delays_every_advert_of_the_preempting_router()
+    {
+        var (net, lo, hi, bind) = await LoMasterAndHiWithAHangingBindAsync();
         int sent = 0, early = 0;
         hi.Transport.OnSend = p =>
         {
@@ -58,14 +65,7 @@ public sealed class HandoverTests
     [Fact]
     public async Task A_hung_bind_lets_the_first_advert_leave_at_the_hand_back_limit()
     {
-        var net = new SimulatedNetwork();
-        var lo = Sim.Node(net, "192.0.2.1", Sim.Options("lo", 100));
-        var hi = Sim.Node(net, "192.0.2.2", Sim.Options("hi", 200));
-        Sim.Start(lo);
-        net.Run(TimeSpan.FromSeconds(10));
-        await Sim.IdleAsync(lo); // lo's own bind runs on its action queue (real time), not on the fake clock
-        var bind = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        hi.Binder.AddGate = bind.Task;
+        var (net, lo, hi, bind) = await LoMasterAndHiWithAHangingBindAsync();
         Sim.Start(hi);
         Assert.NotNull(net.RunUntil(() => hi.State == VrrpState.Master, TimeSpan.FromSeconds(10)));
         var limit = hi.Routers[0].HandoverLimit;
