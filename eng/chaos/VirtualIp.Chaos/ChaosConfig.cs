@@ -13,10 +13,13 @@ internal sealed class ChaosConfig
     public const string Usage = """
         usage: VirtualIp.Chaos --seed N --faults N [--kind ours|mixed|keepalived] [--out DIR]
                                [--advert-interval 100ms] [--only KIND[,KIND...]] [--lab-id ID]
-                               [--failover-dll PATH] [--keepalived PATH] [--keep-pcap]
+                               [--failover-dll PATH] [--keepalived PATH] [--keepalived-yield silent|advert] [--keep-pcap]
           A cluster of 3 routers (priorities 150/120/100, VRRPv3, preempt on; VRID 51 IPv4 192.0.2.100, VRID 52 IPv6
           2001:db8::100) in network namespaces on one bridge; a client probes both VIPs over UDP every 5 ms.
           Kinds: ours = 3 x samples/VirtualIp.Failover; mixed = ours on n1 and n3, keepalived on n2; keepalived = 3 x keepalived.
+          --keepalived-yield: advert = keepalived sends one advert before yielding to a higher priority
+          (vrrp_higher_prio_send_advert, what docs/keepalived-migration.md asks of keepalived in a mixed cluster: ours does
+          the same); silent = keepalived's default. Default: advert for mixed, silent for keepalived (the stock reference).
           Faults (drawn from the seed): kill, freeze, link, partition, advert-loss, cpu-hog, addr-del, restart-all.
           Writes DIR/faults.tsv, DIR/summary.md, and on a violation DIR/violations.txt, the members' logs and a pcap.
           Exit code: 0 no violation, 1 violations, 2 usage, 3 environment (not root, tool missing).
@@ -37,6 +40,12 @@ internal sealed class ChaosConfig
     public string LabId { get; set; } = "ch" + (Environment.ProcessId & 0xffff).ToString("x4", CultureInfo.InvariantCulture);
 
     public bool KeepPcap { get; set; }
+
+    /// <summary>keepalived members send an advert before yielding (vrrp_higher_prio_send_advert); null = by kind.</summary>
+    public bool? KeepalivedAdvertOnYield { get; set; }
+
+    /// <summary>What the keepalived members do: the option when given, else on for mixed, off for the stock reference.</summary>
+    public bool KeepalivedSendsAdvertOnYield => KeepalivedAdvertOnYield ?? Kind == "mixed";
 
     public bool Help { get; set; }
 
@@ -83,6 +92,14 @@ internal sealed class ChaosConfig
                 case "--failover-dll": o.FailoverDll = Path.GetFullPath(Next()); break;
                 case "--keepalived": o.KeepalivedBinary = Next(); break;
                 case "--keep-pcap": o.KeepPcap = true; break;
+                case "--keepalived-yield":
+                    o.KeepalivedAdvertOnYield = Next() switch
+                    {
+                        "advert" => true,
+                        "silent" => false,
+                        var v => throw new FormatException($"--keepalived-yield {v}: silent or advert"),
+                    };
+                    break;
                 case "-h" or "--help": o.Help = true; break;
                 default: throw new FormatException($"unknown argument '{args[i]}'");
             }

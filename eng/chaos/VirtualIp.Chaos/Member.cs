@@ -165,6 +165,7 @@ internal sealed partial class KeepalivedMember(int node, string ns, int priority
         global_defs {
           router_id chaos-n{{Node}}
           vrrp_version 3
+          vrrp_higher_prio_send_advert {{(Config.KeepalivedSendsAdvertOnYield ? "true" : "false")}}
         }
         vrrp_instance VI_51 {
           state BACKUP

@@ -22,6 +22,31 @@ internal sealed partial class RawVrrpTransport
     [ThreadStatic]
     private static RawVrrpTransport? t_dispatching;
 
+    /// <summary>
+    /// Whether a datagram waits in the socket's receive queue (FIONREAD: the length of the head datagram, 0 when none).
+    /// The engine asks when a Master_Down_Timer expires, so a starved receive loop's queued adverts are read before a
+    /// takeover. One ioctl, no allocation; false once disposed or on an error.
+    /// </summary>
+    public bool HasPendingInput
+    {
+        get
+        {
+            if (_disposed)
+            {
+                return false;
+            }
+
+            try
+            {
+                return _socket.Available > 0;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+    }
+
     /// <summary>Receives and dispatches every queued datagram without blocking; returns how many were read.</summary>
     internal int DrainReceiveQueue()
     {

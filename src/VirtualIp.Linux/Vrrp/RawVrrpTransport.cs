@@ -15,7 +15,7 @@ namespace VirtualIp.Linux.Vrrp;
 /// creation, start, send and disposal; the receive loop is in RawVrrpTransport.Receive.cs and the kernel filter and
 /// buffer in RawVrrpTransport.Hardening.cs.
 /// </summary>
-internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFilter
+internal sealed partial class RawVrrpTransport : IVrrpTransport, IVrrpReceiveFilter, IVrrpReceiveBacklog
 {
     /// <summary>Largest IP datagram; nothing can be truncated.</summary>
     internal const int ReceiveBufferSize = 65536;

@@ -266,6 +266,37 @@ public sealed class RawVrrpTransportTests(ITestOutputHelper output)
         Assert.Equal(0, allocated);
     }
 
+    /// <summary>
+    /// The backlog the engine polls before a takeover (FIONREAD on the raw socket): true while an advert waits unread,
+    /// false once the queue is drained, on both families (IPv6 with the kernel's checksum offset set).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_receive_backlog_shows_an_unread_advert_until_it_is_read(bool ipv6)
+    {
+        TestEnvironment.RequireRootAndTools("ip");
+        using var net = VrrpNetnsPair.Create();
+        await using var a = Open(net.NamespaceA, ipv6);
+        await using var b = Open(net.NamespaceB, ipv6);
+        var handler = new CountingHandler();
+        b.Attach(handler); // no loop: nothing reads the socket but this test
+        Assert.False(b.HasPendingInput);
+
+        a.Send(VrrpBytes.V3Advert(58, 100, 100, new byte[ipv6 ? 16 : 4]), 0);
+        var deadline = Stopwatch.StartNew();
+        while (!b.HasPendingInput && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            Thread.Sleep(1);
+        }
+
+        Assert.True(b.HasPendingInput, "the advert never showed in the receive queue");
+        Assert.Equal(0, handler.Count);
+        Assert.Equal(1, b.DrainReceiveQueue());
+        Assert.Equal(1, handler.Count);
+        Assert.False(b.HasPendingInput);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

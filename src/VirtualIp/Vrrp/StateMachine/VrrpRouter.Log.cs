@@ -5,7 +5,7 @@ namespace VirtualIp.Vrrp;
 
 internal sealed partial class VrrpRouter
 {
-    /// <summary>The engine's log messages (EventIds 1101–1114), shared by the router's parts.</summary>
+    /// <summary>The engine's log messages (EventIds 1101–1115), shared by the router's parts.</summary>
     internal static partial class Log
     {
         [LoggerMessage(1101, LogLevel.Information, "VRRP {Router} (VRID {Vrid}): {OldState} -> {NewState} ({Reason}) {Detail}")]
@@ -46,6 +46,9 @@ internal sealed partial class VrrpRouter
 
         [LoggerMessage(1114, LogLevel.Warning, "VRRP {Router} (VRID {Vrid}): router conflict: {Source} advertises priority {Priority} for our VRID ({Kind}) while we are {State}")]
         public static partial void RouterConflict(ILogger logger, string router, byte vrid, System.Net.IPAddress source, byte priority, RouterConflictKind kind, VrrpState state);
+
+        [LoggerMessage(1115, LogLevel.Information, "VRRP {Router} (VRID {Vrid}): Master_Down_Timer expired with received packets still queued (receive loop behind its timer, e.g. CPU starvation): takeover held until they are read, at most {BudgetMs} ms")]
+        public static partial void TakeoverHeldForQueuedAdverts(ILogger logger, string router, byte vrid, int budgetMs);
 
         [LoggerMessage(1111, LogLevel.Error, "VRRP {Router} (VRID {Vrid}): an ActionFailed handler threw")]
         public static partial void ActionFailedHandlerThrew(ILogger logger, string router, byte vrid, Exception exception);

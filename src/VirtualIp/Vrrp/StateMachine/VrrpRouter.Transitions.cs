@@ -57,6 +57,11 @@ internal sealed partial class VrrpRouter
             return;
         }
 
+        if (WaitForQueuedAdvertsLocked(now))
+        {
+            return; // adverts wait in the receive queue: read them first (VrrpRouter.QueuedAdverts.cs)
+        }
+
         var reason = _priorityZeroPending ? VrrpTransitionReason.PriorityZeroReceived
             : _preempting ? VrrpTransitionReason.Preempted
             : VrrpTransitionReason.MasterDownTimer;

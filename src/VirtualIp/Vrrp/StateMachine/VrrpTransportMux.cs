@@ -15,12 +15,14 @@ internal sealed class VrrpTransportMux : IVrrpPacketHandler
     private readonly object _sync = new();
     private Task? _start;
     private int _registered;
+    private readonly IVrrpReceiveBacklog? _backlog;
     private bool _disposed;
 
     public VrrpTransportMux(IVrrpTransport transport)
     {
         ArgumentNullException.ThrowIfNull(transport);
         Transport = transport;
+        _backlog = transport as IVrrpReceiveBacklog;
         _local = transport.LocalAddress.GetAddressBytes();
         var destinations = transport.Destinations;
         if (destinations is null || destinations.Count == 0)
@@ -40,6 +42,9 @@ internal sealed class VrrpTransportMux : IVrrpPacketHandler
     }
 
     public IVrrpTransport Transport { get; }
+
+    /// <summary>Whether received datagrams wait in the transport's queue (false when the transport cannot tell).</summary>
+    public bool HasPendingInput => _backlog is { } b && b.HasPendingInput;
 
     /// <summary>Whether the last router released the mux (its transport is disposed; a new router needs a new mux).</summary>
     public bool IsReleased

@@ -169,6 +169,77 @@ public sealed class ChaosRegressionTests
         Assert.Equal(before + 1, hi.Announcer.Started);
     }
 
+    /// <summary>
+    /// Chaos seed 2026 mixed, fault #68 (a CPU hog 1 s after a restart; also the root of seed 42 #3 and seed 2026 #17): a
+    /// starved backup's down timer expired while the master's adverts waited unread in its socket queue; it went Master
+    /// for 10 ms, and the bind it had started held the VIP beside the master's for 141 ms. A takeover now waits for the
+    /// queued adverts to be read (the transport's backlog, FIONREAD on Linux): the master's advert resets the timer and the
+    /// backup never goes Master, never binds.
+    /// </summary>
+    [Fact]
+    public async Task A_starved_backup_reads_the_masters_queued_adverts_before_its_down_timer_can_take_over()
+    {
+        var (net, lo, hi) = await StartPairAsync();
+        var masterDown = Sim.MasterDown(100, TimeSpan.FromMilliseconds(100));
+        lo.Transport.ReceiveStalled = true; // the receive loop is starved; the timers are not
+        net.Run(masterDown + TimeSpan.FromMilliseconds(5));
+
+        Assert.Equal(VrrpState.Backup, lo.State);
+        Assert.True(lo.Transport.Queued.Count >= 3, $"{lo.Transport.Queued.Count} adverts queued");
+        Assert.Equal(1, lo.Router.TakeoversHeldForQueuedAdverts);
+
+        lo.Transport.ResumeReceive(); // the loop runs again and reads hi's adverts: the down timer is reset
+        net.Run(TimeSpan.FromSeconds(1));
+        await Sim.IdleAsync(lo, hi);
+
+        Assert.Equal(VrrpState.Backup, lo.State);
+        Assert.DoesNotContain(lo.Events, e => e.NewState == VrrpState.Master);
+        Assert.False(lo.Binder.IsBound(Sim.Vip4));
+        Assert.Equal(VrrpState.Master, hi.State);
+    }
+
+    /// <summary>
+    /// The wait for queued packets is bounded: a queue that never empties (a flood, or a receive loop that is not coming
+    /// back) holds a takeover off for one advert interval of the master at most, then the backup takes over.
+    /// </summary>
+    [Fact]
+    public async Task A_receive_queue_that_never_empties_holds_a_takeover_off_for_one_advert_interval_at_most()
+    {
+        var (net, lo, hi) = await StartPairAsync();
+        var interval = TimeSpan.FromMilliseconds(100);
+        var masterDown = Sim.MasterDown(100, interval);
+        hi.Transport.Crashed = true; // the master dies
+        lo.Transport.ReceiveStalled = true;
+        lo.Transport.Queued.Enqueue((hi.Address.GetAddressBytes(), SimulatedNetwork.MulticastV4.GetAddressBytes(), [0x31])); // junk that stays
+        var start = net.Now;
+
+        Assert.NotNull(net.RunUntil(() => lo.State == VrrpState.Master, TimeSpan.FromSeconds(2)));
+        var takeover = net.Now - start;
+        await Sim.IdleAsync(lo, hi);
+
+        // The last advert lo read left up to one interval before the crash; the hold adds one interval at most.
+        Assert.InRange(takeover, masterDown - interval, masterDown + interval + TimeSpan.FromMilliseconds(2));
+        Assert.Equal(1, lo.Router.TakeoversHeldForQueuedAdverts);
+        Assert.True(lo.Transport.PendingPolls > 50, $"{lo.Transport.PendingPolls} polls (one a millisecond while held)");
+        Assert.True(lo.Binder.IsBound(Sim.Vip4));
+    }
+
+    /// <summary>An empty receive queue (the normal case) costs a takeover nothing.</summary>
+    [Fact]
+    public async Task An_empty_receive_queue_does_not_delay_a_takeover()
+    {
+        var (net, lo, hi) = await StartPairAsync();
+        var masterDown = Sim.MasterDown(100, TimeSpan.FromMilliseconds(100));
+        hi.Transport.Crashed = true;
+        var start = net.Now;
+
+        Assert.NotNull(net.RunUntil(() => lo.State == VrrpState.Master, TimeSpan.FromSeconds(2)));
+        await Sim.IdleAsync(lo, hi);
+
+        Assert.True(net.Now - start <= masterDown + TimeSpan.FromMilliseconds(1), $"{(net.Now - start).TotalMilliseconds} ms");
+        Assert.Equal(0, lo.Router.TakeoversHeldForQueuedAdverts);
+    }
+
     private static async Task<(SimulatedNetwork Net, SimNode Lo, SimNode Hi)> StartPairAsync()
     {
         var net = new SimulatedNetwork();

@@ -169,6 +169,12 @@ internal sealed class SimulatedNetwork
                 }
 
                 Delivered++;
+                if (to.ReceiveStalled)
+                {
+                    to.Queued.Enqueue((p.From.LocalAddressBytes, p.Destination.GetAddressBytes(), p.Payload));
+                    continue;
+                }
+
                 var packet = new VrrpReceivedPacket(p.Payload, p.From.LocalAddressBytes, p.Destination.GetAddressBytes(), to.DeliveredTtl, to.IsIPv6);
                 to.Handler.OnPacket(packet);
             }
@@ -179,7 +185,7 @@ internal sealed class SimulatedNetwork
 }
 
 /// <summary>One node's VRRP transport on a <see cref="SimulatedNetwork"/>.</summary>
-internal sealed class SimTransport : IVrrpTransport
+internal sealed class SimTransport : IVrrpTransport, IVrrpReceiveBacklog
 {
     private readonly SimulatedNetwork _network;
 
@@ -209,6 +215,38 @@ internal sealed class SimTransport : IVrrpTransport
     public byte DeliveredTtl { get; set; } = 255;
 
     public int StartCount { get; private set; }
+
+    /// <summary>
+    /// A starved receive loop: packets reaching this node wait in <see cref="Queued"/> (the socket's queue) instead of
+    /// reaching the engine, until <see cref="ResumeReceive"/>; its timers keep running.
+    /// </summary>
+    public bool ReceiveStalled { get; set; }
+
+    /// <summary>Packets waiting while <see cref="ReceiveStalled"/>: source, destination, payload.</summary>
+    public Queue<(byte[] Source, byte[] Destination, byte[] Payload)> Queued { get; } = new();
+
+    /// <summary>Polled by the engine like FIONREAD on the real socket.</summary>
+    public int PendingPolls { get; private set; }
+
+    /// <inheritdoc />
+    public bool HasPendingInput
+    {
+        get
+        {
+            PendingPolls++;
+            return Queued.Count > 0;
+        }
+    }
+
+    /// <summary>The receive loop runs again: every queued packet reaches the engine, in order.</summary>
+    public void ResumeReceive()
+    {
+        ReceiveStalled = false;
+        while (Queued.TryDequeue(out var q))
+        {
+            Handler?.OnPacket(new VrrpReceivedPacket(q.Payload, q.Source, q.Destination, DeliveredTtl, IsIPv6));
+        }
+    }
 
     public bool Disposed { get; private set; }
 
