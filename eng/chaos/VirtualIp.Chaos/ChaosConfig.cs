@@ -14,13 +14,16 @@ internal sealed class ChaosConfig
         usage: VirtualIp.Chaos --seed N --faults N [--kind ours|mixed|keepalived] [--out DIR]
                                [--advert-interval 100ms] [--only KIND[,KIND...]] [--lab-id ID]
                                [--failover-dll PATH] [--keepalived PATH] [--keepalived-yield silent|advert] [--keep-pcap]
+                               [--auth none|hmac]
           A cluster of 3 routers (priorities 150/120/100, VRRPv3, preempt on; VRID 51 IPv4 192.0.2.100, VRID 52 IPv6
           2001:db8::100) in network namespaces on one bridge; a client probes both VIPs over UDP every 5 ms.
           Kinds: ours = 3 x samples/VirtualIp.Failover; mixed = ours on n1 and n3, keepalived on n2; keepalived = 3 x keepalived.
           --keepalived-yield: advert = keepalived sends one advert before yielding to a higher priority
           (vrrp_higher_prio_send_advert, what docs/keepalived-migration.md asks of keepalived in a mixed cluster: ours does
           the same); silent = keepalived's default. Default: advert for mixed, silent for keepalived (the stock reference).
-          Faults (drawn from the seed): kill, freeze, link, partition, advert-loss, cpu-hog, addr-del, restart-all.
+          Faults (drawn from the seed): kill, freeze, link, partition, advert-loss, cpu-hog, addr-del, restart-all;
+          with --auth hmac also clock-step (every member signs its adverts, auth_hmac with a time window; one node's
+          wall clock stepped through libfaketime; keepalived members need 2.4.3 with auth_hmac: --keepalived PATH).
           Writes DIR/faults.tsv, DIR/summary.md, and on a violation DIR/violations.txt, the members' logs and a pcap.
           Exit code: 0 no violation, 1 violations, 2 usage, 3 environment (not root, tool missing).
         """;
@@ -40,6 +43,20 @@ internal sealed class ChaosConfig
     public string LabId { get; set; } = "ch" + (Environment.ProcessId & 0xffff).ToString("x4", CultureInfo.InvariantCulture);
 
     public bool KeepPcap { get; set; }
+
+    /// <summary>"none" or "hmac": every member signs and verifies (auth_hmac, time anti-replay), and clock steps are drawn.</summary>
+    public string Auth { get; set; } = "none";
+
+    public bool Hmac => Auth == "hmac";
+
+    /// <summary>The shared HMAC key (32 bytes, hex): a lab key, nothing secret.</summary>
+    public const string HmacKeyHex = "5669727475616c49702063686169732068617273686e657373206b65792031ff";
+
+    /// <summary>The HMAC time window every member uses: max(3 x advert interval, 5 s), keepalived's default.</summary>
+    public TimeSpan HmacWindow => TimeSpan.FromSeconds(Math.Clamp(Math.Floor(3 * Interval.TotalSeconds), 5, 300));
+
+    /// <summary>libfaketime, preloaded into every member with --auth hmac so one node's wall clock can be stepped.</summary>
+    public string FakeTimeLibrary { get; set; } = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
     /// <summary>keepalived members send an advert before yielding (vrrp_higher_prio_send_advert); null = by kind.</summary>
     public bool? KeepalivedAdvertOnYield { get; set; }
@@ -92,6 +109,7 @@ internal sealed class ChaosConfig
                 case "--failover-dll": o.FailoverDll = Path.GetFullPath(Next()); break;
                 case "--keepalived": o.KeepalivedBinary = Next(); break;
                 case "--keep-pcap": o.KeepPcap = true; break;
+                case "--auth": o.Auth = Next(); break;
                 case "--keepalived-yield":
                     o.KeepalivedAdvertOnYield = Next() switch
                     {
@@ -120,9 +138,19 @@ internal sealed class ChaosConfig
             throw new FormatException($"--advert-interval {o.Interval}: 10ms..10s");
         }
 
-        if (o.Only?.FirstOrDefault(k => !FaultPlan.Kinds.Contains(k)) is { } bad)
+        if (o.Auth is not ("none" or "hmac"))
         {
-            throw new FormatException($"--only {bad}: one of {string.Join(", ", FaultPlan.Kinds)}");
+            throw new FormatException($"--auth {o.Auth}: none or hmac");
+        }
+
+        if (o.Only?.FirstOrDefault(k => !FaultPlan.AllKinds.Contains(k)) is { } bad)
+        {
+            throw new FormatException($"--only {bad}: one of {string.Join(", ", FaultPlan.AllKinds)}");
+        }
+
+        if (!o.Hmac && o.Only?.Contains(FaultPlan.ClockStep) == true)
+        {
+            throw new FormatException("--only clock-step needs --auth hmac (a clock step matters only to HMAC time windows)");
         }
 
         if (!System.Text.RegularExpressions.Regex.IsMatch(o.LabId, "^[a-z0-9]{1,8}$"))

@@ -93,9 +93,14 @@ internal sealed class ChaosRun(ChaosConfig config, string outDir, string work, C
                 ct.ThrowIfCancellationRequested();
                 var before = sampler.Fresh();
                 int holder = Lowest(before.V4);
-                string label = f.Kind is "kill" or "freeze" or "link" or "partition" or "advert-loss" or "addr-del"
+                string label = f.Kind is "kill" or "freeze" or "link" or "partition" or "advert-loss" or "addr-del" or FaultPlan.ClockStep
                     ? f.Kind + (f.Kind == "addr-del" ? "" : f.Node == holder ? "/master" : "/backup")
                     : f.Kind;
+                bool stepBeyondWindow = f.Kind == FaultPlan.ClockStep && f.Offset.Duration() > config.HmacWindow;
+                if (f.Kind == FaultPlan.ClockStep)
+                {
+                    label += stepBeyondWindow ? "/beyond-window" : "/within-window";
+                }
                 current = new FaultResult(f, label, 0, 0, 0, 0, null, []) { At = DateTime.UtcNow };
                 long t0 = Stopwatch.GetTimestamp();
                 injector.Inject(f, ct);
@@ -108,7 +113,9 @@ internal sealed class ChaosRun(ChaosConfig config, string outDir, string work, C
                     Violate(f.Index, p, current.Violations);
                 }
 
-                if (s_excusesTwoHolders.Contains(f.Kind))
+                // A step beyond the HMAC time window cuts the node off (its adverts are stale to the others, theirs to
+                // it): the cluster splits until the clock is back. Inside the window it must be seamless.
+                if (s_excusesTwoHolders.Contains(f.Kind) || stepBeyondWindow)
                 {
                     _excused.Add((t0, tEnd));
                 }

@@ -79,6 +79,26 @@ internal sealed class FaultInjector(NamespaceLab lab, Member[] members, EchoResp
                     break;
                 }
 
+            case FaultPlan.ClockStep:
+                {
+                    // The node's wall clock jumps (its processes read the offset within a second); monotonic time and
+                    // timers are untouched, as with an NTP step. Stepped back at the heal.
+                    var m = members[f.Node - 1];
+                    m.StepClock(f.Offset);
+                    try
+                    {
+                        Sleep(f.Duration, ct);
+                    }
+                    finally
+                    {
+                        m.StepClock(TimeSpan.Zero);
+                    }
+
+                    // Heal = when every process of the node has read the restored offset (libfaketime's cache: 1 s).
+                    Sleep(TimeSpan.FromSeconds(1.1), ct);
+                    break;
+                }
+
             case "cpu-hog":
                 Shell.Must("stress-ng", "--cpu", "2", "--timeout", string.Create(CultureInfo.InvariantCulture, $"{f.Duration.TotalSeconds:0.###}s"), "--quiet");
                 break;

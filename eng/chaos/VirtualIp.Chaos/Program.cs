@@ -48,6 +48,12 @@ if (c.Kind != "ours" && !File.Exists(c.KeepalivedBinary))
     return 3;
 }
 
+if (c.Hmac && !File.Exists(c.FakeTimeLibrary))
+{
+    Console.Error.WriteLine($"error: {c.FakeTimeLibrary} not found (apt-get install libfaketime): --auth hmac steps clocks through it");
+    return 3;
+}
+
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -64,7 +70,7 @@ string outDir = Path.GetFullPath(c.Out);
 Directory.CreateDirectory(outDir);
 var work = Directory.CreateTempSubdirectory("vip-chaos-").FullName;
 Cleanup.Register(() => Directory.Delete(work, recursive: true));
-var plan = FaultPlan.Draw(c.Seed, c.Faults, c.Only);
+var plan = FaultPlan.Draw(c.Seed, c.Faults, c.Only, c.Hmac, c.HmacWindow);
 Console.WriteLine($"chaos: seed {c.Seed}, {c.Faults} faults, kind {c.Kind}, lab vip-{c.LabId}-*, out {outDir}");
 foreach (var f in plan)
 {

@@ -20,7 +20,7 @@ internal static class Report
 
         var md = new StringBuilder();
         var culprits = run.Violations.GroupBy(v => v.Culprit).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}");
-        md.Append(inv, $"Chaos run: `--seed {c.Seed} --faults {c.Faults} --kind {c.Kind}`{(c.Kind == "ours" ? "" : c.KeepalivedSendsAdvertOnYield ? " (keepalived: vrrp_higher_prio_send_advert on)" : " (keepalived: stock, silent yield)")}, advert {c.IntervalText}, settle {c.Settle.TotalMilliseconds:0} ms, {run.Results.Count} faults in {elapsed.TotalMinutes:0.0} min, {run.Violations.Count} violation(s)");
+        md.Append(inv, $"Chaos run: `--seed {c.Seed} --faults {c.Faults} --kind {c.Kind}`{(c.Kind == "ours" ? "" : c.KeepalivedSendsAdvertOnYield ? " (keepalived: vrrp_higher_prio_send_advert on)" : " (keepalived: stock, silent yield)")}{(c.Hmac ? string.Create(CultureInfo.InvariantCulture, $", auth_hmac (time window {c.HmacWindow.TotalSeconds:0} s)") : "")}, advert {c.IntervalText}, settle {c.Settle.TotalMilliseconds:0} ms, {run.Results.Count} faults in {elapsed.TotalMinutes:0.0} min, {run.Violations.Count} violation(s)");
         md.Append(run.Violations.Count > 0 ? $" (by culprit: {string.Join(", ", culprits)})" : "").Append(inv, $", {run.Voids.Count} void check(s).\n");
         md.Append(inv, $"Address sampler: {run.SamplerStats}.\n\n");
         md.Append("Per fault the worse of IPv4 and IPv6. Outage: longest reply gap from the fault to the settled check. Failover: fault to the first reply from\n");

@@ -19,12 +19,30 @@ public sealed class ChaosHarnessTests
     public async Task Short_seeded_chaos_run_of_three_of_our_routers_breaks_no_invariant_and_leaks_nothing()
     {
         TestEnvironment.RequireRootAndTools("ip", "nft", "tcpdump", "stress-ng");
+        await RunAsync(8, "--seed", ChaosSeed, "--kind", "ours");
+    }
+
+    /// <summary>
+    /// Clock steps against the HMAC time window (docs/chaos.md "Clock steps"): three of our routers signing their adverts
+    /// (auth_hmac, time anti-replay, window 5 s), one node's wall clock stepped through libfaketime. A step inside the
+    /// window must cost nothing; one beyond it cuts the node off until its clock is back, and the cluster must settle then.
+    /// </summary>
+    [Fact]
+    public async Task Clock_steps_against_the_HMAC_time_window_break_no_invariant()
+    {
+        TestEnvironment.RequireRootAndTools("ip", "nft", "tcpdump", "stress-ng", "faketime");
+        await RunAsync(6, "--seed", ClockStepSeed, "--kind", "ours", "--auth", "hmac", "--only", "clock-step");
+    }
+
+    private static async Task RunAsync(int faults, params string[] args)
+    {
         string dll = typeof(ChaosHarnessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "ChaosHarnessDll").Value!;
         Assert.True(File.Exists(dll), $"eng/chaos/VirtualIp.Chaos was not built at '{dll}' (it builds with this test project)");
         var outDir = Directory.CreateTempSubdirectory("vip-chaos-test-").FullName;
-        string labId = "ct" + Convert.ToHexStringLower(BitConverter.GetBytes(Environment.ProcessId))[..4];
+        string labId = "ct" + Convert.ToHexStringLower(BitConverter.GetBytes(Environment.ProcessId ^ args.Length))[..4];
         var psi = new ProcessStartInfo(FailoverSample.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { dll, "--seed", ChaosSeed, "--faults", "8", "--kind", "ours", "--out", outDir, "--lab-id", labId, "--failover-dll", FailoverSample.Dll })
+        string count = faults.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var a in new[] { dll, "--faults", count, "--out", outDir, "--lab-id", labId, "--failover-dll", FailoverSample.Dll }.Concat(args))
         {
             psi.ArgumentList.Add(a);
         }
@@ -50,7 +68,7 @@ public sealed class ChaosHarnessTests
         string output = await stdout + await stderr;
         TestContext.Current.TestOutputHelper?.WriteLine(output);
         Assert.True(p.ExitCode == 0, $"chaos run exited {p.ExitCode} (1 = invariant violated; logs and pcap in {outDir})\n{output}");
-        Assert.Contains("8 faults in", output, StringComparison.Ordinal);
+        Assert.Contains($"{count} faults in", output, StringComparison.Ordinal);
         Assert.Contains("0 violation(s)", output, StringComparison.Ordinal);
         Assert.DoesNotContain($"vip-{labId}-", Shell("ip", "netns", "list"), StringComparison.Ordinal); // no namespace leaked
         Directory.Delete(outDir, recursive: true);
@@ -58,6 +76,9 @@ public sealed class ChaosHarnessTests
 
     /// <summary>The seed of the default-suite run: its 8 faults cover kill, freeze, link, partition and advert loss (docs/chaos.md).</summary>
     private const string ChaosSeed = "7";
+
+    /// <summary>The seed of the clock-step run: steps inside and beyond the window, of the master and of backups (docs/chaos.md).</summary>
+    private const string ClockStepSeed = "11";
 
     private static string Shell(string program, params string[] args)
     {
