@@ -47,7 +47,7 @@ internal sealed partial class VrrpRouter
         [LoggerMessage(1114, LogLevel.Warning, "VRRP {Router} (VRID {Vrid}): router conflict: {Source} advertises priority {Priority} for our VRID ({Kind}) while we are {State}")]
         public static partial void RouterConflict(ILogger logger, string router, byte vrid, System.Net.IPAddress source, byte priority, RouterConflictKind kind, VrrpState state);
 
-        [LoggerMessage(1115, LogLevel.Information, "VRRP {Router} (VRID {Vrid}): Master_Down_Timer expired with received packets still queued (receive loop behind its timer, e.g. CPU starvation): takeover held until they are read, at most {BudgetMs} ms")]
+        [LoggerMessage(1115, LogLevel.Warning, "VRRP {Router} (VRID {Vrid}): Master_Down_Timer expired with received packets still queued (receive loop behind its timer, e.g. CPU starvation): takeover held until they are read, at most {BudgetMs} ms")]
         public static partial void TakeoverHeldForQueuedAdverts(ILogger logger, string router, byte vrid, int budgetMs);
 
         [LoggerMessage(1111, LogLevel.Error, "VRRP {Router} (VRID {Vrid}): an ActionFailed handler threw")]
