@@ -19,7 +19,7 @@ public sealed class ChaosHarnessTests
     public async Task Short_seeded_chaos_run_of_three_of_our_routers_breaks_no_invariant_and_leaks_nothing()
     {
         TestEnvironment.RequireRootAndTools("ip", "nft", "tcpdump", "stress-ng");
-        await RunAsync(8, "--seed", ChaosSeed, "--kind", "ours");
+        await RunAsync("ct", 8, "--seed", ChaosSeed, "--kind", "ours");
     }
 
     /// <summary>
@@ -31,15 +31,16 @@ public sealed class ChaosHarnessTests
     public async Task Clock_steps_against_the_HMAC_time_window_break_no_invariant()
     {
         TestEnvironment.RequireRootAndTools("ip", "nft", "tcpdump", "stress-ng", "faketime");
-        await RunAsync(6, "--seed", ClockStepSeed, "--kind", "ours", "--auth", "hmac", "--only", "clock-step");
+        await RunAsync("cc", 6, "--seed", ClockStepSeed, "--kind", "ours", "--auth", "hmac", "--only", "clock-step");
     }
 
-    private static async Task RunAsync(int faults, params string[] args)
+    /// <summary>Runs the harness; <paramref name="lab"/> (two letters) keeps each test's namespaces apart.</summary>
+    private static async Task RunAsync(string lab, int faults, params string[] args)
     {
         string dll = typeof(ChaosHarnessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "ChaosHarnessDll").Value!;
         Assert.True(File.Exists(dll), $"eng/chaos/VirtualIp.Chaos was not built at '{dll}' (it builds with this test project)");
         var outDir = Directory.CreateTempSubdirectory("vip-chaos-test-").FullName;
-        string labId = "ct" + Convert.ToHexStringLower(BitConverter.GetBytes(Environment.ProcessId ^ args.Length))[..4];
+        string labId = lab + Convert.ToHexStringLower(BitConverter.GetBytes(Environment.ProcessId))[..4];
         var psi = new ProcessStartInfo(FailoverSample.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string count = faults.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var a in new[] { dll, "--faults", count, "--out", outDir, "--lab-id", labId, "--failover-dll", FailoverSample.Dll }.Concat(args))
